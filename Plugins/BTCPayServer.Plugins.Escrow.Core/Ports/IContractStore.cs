@@ -1,0 +1,32 @@
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+
+namespace BTCPayServer.Plugins.Escrow.Core.Ports;
+
+/// <summary>
+/// Loads and saves whole contracts. A save writes the contract, its outbox rows, processed event ids and new audit
+/// entries in one transaction, and throws <see cref="ConcurrencyConflictException"/> when another writer saved first.
+/// </summary>
+public interface IContractStore
+{
+    Task<Contract?> FindAsync(Guid contractId, CancellationToken cancellationToken);
+
+    /// <summary>The contract of a store; another store's contract is "not found", never "forbidden".</summary>
+    Task<Contract?> FindInStoreAsync(string storeId, Guid contractId, CancellationToken cancellationToken);
+
+    Task<Contract?> FindByInvoiceAsync(string invoiceId, CancellationToken cancellationToken);
+
+    Task<Contract?> FindByPullPaymentAsync(string pullPaymentId, CancellationToken cancellationToken);
+
+    /// <summary>The contract whose live party link has this token hash (see <see cref="Access.CapabilityToken.HashOf"/>).</summary>
+    Task<Contract?> FindByPartyTokenHashAsync(string tokenHash, CancellationToken cancellationToken);
+
+    Task AddAsync(Contract contract, CancellationToken cancellationToken);
+
+    Task SaveAsync(Contract contract, CancellationToken cancellationToken);
+
+    /// <summary>Ids of contracts whose <see cref="Contract.NextTimerAt"/> is at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<Guid>> FindDueForTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>Ids of contracts with queued payout instructions due at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<Guid>> FindWithDuePayoutsAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+}

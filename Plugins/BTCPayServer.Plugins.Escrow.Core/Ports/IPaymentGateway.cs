@@ -1,0 +1,40 @@
+using BTCPayServer.Plugins.Escrow.Core.Amounts;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+
+namespace BTCPayServer.Plugins.Escrow.Core.Ports;
+
+/// <summary>A store invoice to fund milestones. Metadata carries the ids that route the invoice's events back.</summary>
+public sealed record FundingInvoiceRequest(
+    string StoreId,
+    Guid ContractId,
+    IReadOnlyList<Guid> MilestoneIds,
+    Money Amount,
+    string Description,
+    string RedirectUrl,
+    string? BuyerEmail);
+
+public sealed record CreatedInvoice(string InvoiceId, string CheckoutLink);
+
+/// <summary>
+/// A pull payment for one payout instruction. <see cref="Reference"/> is the instruction's unique key: an adapter
+/// asked twice for the same reference returns the pull payment it already made instead of making a second one.
+/// </summary>
+public sealed record PullPaymentRequest(
+    string StoreId,
+    Guid ContractId,
+    string Reference,
+    PartyRole Recipient,
+    Money Amount,
+    string Description);
+
+public sealed record CreatedPullPayment(string PullPaymentId, string ClaimLink);
+
+/// <summary>The payment side of a host: BTCPay in-process, BTCPay over Greenfield, or the sandbox.</summary>
+public interface IPaymentGateway
+{
+    Task<CreatedInvoice> CreateFundingInvoiceAsync(FundingInvoiceRequest request, CancellationToken cancellationToken);
+
+    Task<CreatedPullPayment> CreatePullPaymentAsync(PullPaymentRequest request, CancellationToken cancellationToken);
+
+    Task ArchivePullPaymentAsync(string storeId, string pullPaymentId, CancellationToken cancellationToken);
+}
