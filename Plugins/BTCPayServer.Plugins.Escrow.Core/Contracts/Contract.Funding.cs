@@ -165,8 +165,12 @@ public sealed partial class Contract
     private void Count(LedgerPayment payment, FundingInvoice invoice, DateTimeOffset at)
     {
         payment.SetStatus(PaymentStatus.Counted);
-        var remaining = payment.Credited;
-        var remainingBtc = payment.Btc;
+        // A payment re-counted after an invalidation only brings in what that invalidation actually took back.
+        var stillAllocated = _allocations.Where(a => a.PaymentId == payment.PaymentId && !a.Reversed).ToList();
+        var remaining = stillAllocated.Aggregate(payment.Credited, (left, a) => left - a.Amount);
+        var remainingBtc = Money.Max(stillAllocated.Aggregate(payment.Btc, (left, a) => left - a.Btc), Money.Zero("BTC"));
+        if (!remaining.IsPositive)
+            return;
         if (State == ContractState.Active)
         {
             foreach (var milestone in invoice.MilestoneIds.Select(Milestone).Where(m => m.State == MilestoneState.Pending).OrderBy(m => m.Number))
@@ -174,7 +178,7 @@ public sealed partial class Contract
                 var part = Money.Min(milestone.Outstanding, remaining);
                 if (!part.IsPositive)
                     continue;
-                var btc = part == remaining ? remainingBtc : payment.Btc.MultiplyDown(part.Amount / payment.Credited.Amount);
+                var btc = part == remaining ? remainingBtc : remainingBtc.MultiplyDown(part.Amount / remaining.Amount);
                 Allocate(payment, milestone, part, btc, at);
                 remaining -= part;
                 remainingBtc -= btc;

@@ -6,7 +6,7 @@ namespace BTCPayServer.Plugins.Escrow.Core.Ports;
 /// Loads and saves whole contracts. A save writes the contract, its outbox rows, processed event ids and new audit
 /// entries in one transaction, and throws <see cref="ConcurrencyConflictException"/> when another writer saved first.
 /// </summary>
-public interface IContractStore
+public interface IContractStore : IAsyncDisposable
 {
     Task<Contract?> FindAsync(Guid contractId, CancellationToken cancellationToken);
 

@@ -1,0 +1,70 @@
+using BTCPayServer.Plugins.Escrow.Core.Audit;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Core.Terms;
+
+namespace BTCPayServer.Plugins.Escrow.Core.Application;
+
+/// <summary>Party links as issued: the raw tokens exist only in this value, never in storage.</summary>
+public sealed record IssuedLinks(Guid ContractId, string? ClientToken, string? FreelancerToken);
+
+/// <summary>The agency writes contracts: drafts, offers, amends, clones, cancels, and manages the party links.</summary>
+public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider clock)
+{
+    private readonly ContractUnitOfWork _work = new(stores);
+
+    public async Task<Guid> CreateDraftAsync(string storeId, ContractTerms terms, Actor agency, CancellationToken cancellationToken)
+    {
+        var contract = Contract.CreateDraft(storeId, terms, agency, clock.GetUtcNow());
+        await using var store = stores.Open();
+        await store.AddAsync(contract, cancellationToken);
+        return contract.Id;
+    }
+
+    /// <summary>A new draft with the same terms and fresh milestones; due dates already past are dropped.</summary>
+    public async Task<Guid> CloneAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken)
+    {
+        await using var store = stores.Open();
+        var source = await store.FindInStoreAsync(storeId, contractId, cancellationToken) ?? throw new NotFoundException("The contract");
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var terms = source.CurrentTerms();
+        var copy = ContractTerms.Create(
+            $"{terms.Title} (copy)".Length <= ContractTerms.MaxTitleLength ? $"{terms.Title} (copy)" : terms.Title,
+            terms.Scope, terms.Client, terms.Freelancer, terms.Currency, terms.Fee, terms.Fx, terms.Overpayment,
+            terms.ReviewWindow, terms.DisputeResponseWindow,
+            terms.Milestones.Select(m => m with { Id = Guid.NewGuid(), DueDate = m.DueDate >= today ? m.DueDate : null }).ToList());
+        var clone = Contract.CreateDraft(storeId, copy, agency, now);
+        await store.AddAsync(clone, cancellationToken);
+        return clone.Id;
+    }
+
+    public Task ChangeTermsAsync(string storeId, Guid contractId, ContractTerms terms, Actor agency, CancellationToken cancellationToken) =>
+        _work.ActAsync(InStore(storeId, contractId), c => c.ChangeTerms(terms, agency, clock.GetUtcNow()), cancellationToken);
+
+    /// <summary>Sends the draft to both parties and issues their links (the first time only; later, use rotate).</summary>
+    public Task<IssuedLinks> ProposeAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken) =>
+        _work.ActAsync(InStore(storeId, contractId), c =>
+        {
+            var now = clock.GetUtcNow();
+            c.Propose(agency, now);
+            string? Issue(PartyRole role) => c.PartyAccess.Any(a => a.Role == role) ? null : c.IssuePartyLink(role, agency, now);
+            return new IssuedLinks(c.Id, Issue(PartyRole.Client), Issue(PartyRole.Freelancer));
+        }, cancellationToken);
+
+    public Task WithdrawAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken) =>
+        _work.ActAsync(InStore(storeId, contractId), c => { c.Withdraw(agency, clock.GetUtcNow()); return true; }, cancellationToken);
+
+    public Task CancelAsync(string storeId, Guid contractId, string? reason, Actor agency, CancellationToken cancellationToken) =>
+        _work.ActAsync(InStore(storeId, contractId), c => { c.Cancel(agency, reason, clock.GetUtcNow()); return true; }, cancellationToken);
+
+    /// <summary>Replaces a party's link; the old one stops working at once.</summary>
+    public Task<string> RotatePartyLinkAsync(string storeId, Guid contractId, PartyRole role, Actor agency, CancellationToken cancellationToken) =>
+        _work.ActAsync(InStore(storeId, contractId), c => c.IssuePartyLink(role, agency, clock.GetUtcNow()), cancellationToken);
+
+    public Task RevokePartyLinkAsync(string storeId, Guid contractId, PartyRole role, Actor agency, CancellationToken cancellationToken) =>
+        _work.ActAsync(InStore(storeId, contractId), c => { c.RevokePartyLink(role, agency, clock.GetUtcNow()); return true; }, cancellationToken);
+
+    internal static Func<IContractStore, CancellationToken, Task<Contract?>> InStore(string storeId, Guid contractId) =>
+        (store, ct) => store.FindInStoreAsync(storeId, contractId, ct);
+}

@@ -1,0 +1,69 @@
+using BTCPayServer.Plugins.Escrow.Core.Payouts;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+
+namespace BTCPayServer.Plugins.Escrow.Core.Application;
+
+/// <summary>
+/// The outbox worker: turns queued payout instructions into pull payments. The instruction's key is passed as the
+/// gateway reference, so a crash after the gateway call and before the save makes the retry find the same pull
+/// payment instead of creating a second one. Failures are recorded on the instruction and retried with back-off.
+/// </summary>
+public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGateway gateway, TimeProvider clock)
+{
+    public const int BatchSize = 100;
+    private readonly ContractUnitOfWork _work = new(stores);
+
+    /// <returns>How many instructions became claimable.</returns>
+    public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Guid> contractIds;
+        await using (var store = stores.Open())
+            contractIds = await store.FindWithDuePayoutsAsync(clock.GetUtcNow(), BatchSize, cancellationToken);
+        var claimable = 0;
+        foreach (var contractId in contractIds)
+        {
+            List<PayoutInstruction> due;
+            string storeId;
+            await using (var store = stores.Open())
+            {
+                var contract = await store.FindAsync(contractId, cancellationToken);
+                if (contract is null)
+                    continue;
+                storeId = contract.StoreId;
+                due = contract.Payouts.Where(p => p.IsDue(clock.GetUtcNow())).ToList();
+            }
+            foreach (var instruction in due)
+            {
+                if (await DispatchAsync(storeId, instruction, cancellationToken))
+                    claimable++;
+            }
+        }
+        return claimable;
+    }
+
+    private async Task<bool> DispatchAsync(string storeId, PayoutInstruction instruction, CancellationToken cancellationToken)
+    {
+        CreatedPullPayment created;
+        try
+        {
+            created = await gateway.CreatePullPaymentAsync(new PullPaymentRequest(
+                storeId, instruction.ContractId, instruction.Key, instruction.Recipient, instruction.PayoutAmount, instruction.Description), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await _work.RetryAsync((s, ct) => s.FindAsync(instruction.ContractId, ct), c =>
+            {
+                c.RecordPayoutFailure(instruction.Id, ex.Message, clock.GetUtcNow());
+                return true;
+            }, cancellationToken);
+            return false;
+        }
+        return await _work.RetryAsync((s, ct) => s.FindAsync(instruction.ContractId, ct), c =>
+        {
+            if (c.Payout(instruction.Id).Status != PayoutStatus.Queued)
+                return false;
+            c.MarkPayoutClaimable(instruction.Id, created.PullPaymentId, created.ClaimLink, clock.GetUtcNow());
+            return true;
+        }, cancellationToken) == true;
+    }
+}
