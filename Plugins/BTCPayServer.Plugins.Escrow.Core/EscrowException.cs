@@ -23,4 +23,7 @@ public sealed class ConcurrencyConflictException(Guid contractId)
     public Guid ContractId { get; } = contractId;
 }
 
-public sealed class NotFoundException(string what) : EscrowException("not-found", $"{what} was not found.");
+public class NotFoundException(string what) : EscrowException("not-found", $"{what} was not found.");
+
+/// <summary>The contract itself is unknown here (or hidden: another store's, or a dead party link). Hosts answer 404.</summary>
+public sealed class ContractNotFoundException() : NotFoundException("The contract");

@@ -9,7 +9,7 @@ public sealed class AuditReceipt(IContractStoreFactory stores, IAuditLog log)
     public async Task<AuditVerification> VerifyAsync(Guid contractId, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
-        var contract = await store.FindAsync(contractId, cancellationToken) ?? throw new NotFoundException("The contract");
+        var contract = await store.FindAsync(contractId, cancellationToken) ?? throw new ContractNotFoundException();
         var result = AuditChain.Verify(await log.ReadAsync(contractId, cancellationToken));
         if (result.IsValid && (result.EntryCount != contract.AuditCount || result.HeadHash != contract.AuditHeadHash))
             return result with

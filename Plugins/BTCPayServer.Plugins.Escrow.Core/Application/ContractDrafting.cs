@@ -25,7 +25,7 @@ public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider 
     public async Task<Guid> CloneAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
-        var source = await store.FindInStoreAsync(storeId, contractId, cancellationToken) ?? throw new NotFoundException("The contract");
+        var source = await store.FindInStoreAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var terms = source.CurrentTerms();

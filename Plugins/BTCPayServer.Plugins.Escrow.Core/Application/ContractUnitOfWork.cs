@@ -12,7 +12,7 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores)
     public async Task<T> ActAsync<T>(Func<IContractStore, CancellationToken, Task<Contract?>> load, Func<Contract, T> act, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
-        var contract = await load(store, cancellationToken) ?? throw new NotFoundException("The contract");
+        var contract = await load(store, cancellationToken) ?? throw new ContractNotFoundException();
         var result = act(contract);
         await store.SaveAsync(contract, cancellationToken);
         return result;

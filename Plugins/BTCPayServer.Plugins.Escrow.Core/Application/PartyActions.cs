@@ -16,7 +16,7 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
     public async Task<(Contract Contract, PartyRole Role)> OpenAsync(string token, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
-        var contract = await Load(token)(store, cancellationToken) ?? throw new NotFoundException("The contract");
+        var contract = await Load(token)(store, cancellationToken) ?? throw new ContractNotFoundException();
         return (contract, contract.Authorize(token)!.Value);
     }
 
@@ -57,7 +57,7 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
     public async Task<string> FundAsync(string token, IReadOnlyCollection<Guid> milestoneIds, string redirectUrl, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
-        var contract = await Load(token)(store, cancellationToken) ?? throw new NotFoundException("The contract");
+        var contract = await Load(token)(store, cancellationToken) ?? throw new ContractNotFoundException();
         EnsureRole(contract.Authorize(token)!.Value, PartyRole.Client);
         var request = contract.RequestFunding(milestoneIds);
         if (contract.OpenInvoiceFor(request.MilestoneIds) is { } open && open.Amount == request.Amount)

@@ -1,0 +1,37 @@
+using BTCPayServer.Plugins.Escrow.Core.Amounts;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Disputes;
+
+namespace BTCPayServer.Plugins.Escrow.Core.Ports;
+
+public sealed record ContractListQuery(string StoreId, ContractState? State = null, string? Search = null, int Page = 1, int PageSize = 25)
+{
+    public const int MaxPageSize = 200;
+}
+
+/// <summary>One line of the staff contract list; money as kept on the contract row at its last save.</summary>
+public sealed record ContractListRow(
+    Guid Id, string Title, string ClientName, string FreelancerName, ContractState State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    Money Total, Money Funded, Money Released, Money Refunded, Money Outstanding, int OpenDisputes);
+
+/// <summary>Sums over every contract matching the filter (not just the page), one line per currency.</summary>
+public sealed record CurrencyTotals(string Currency, Money Funded, Money Released, Money Refunded, Money Outstanding);
+
+public sealed record ContractListPage(IReadOnlyList<ContractListRow> Rows, int TotalCount, int Page, int PageSize, IReadOnlyList<CurrencyTotals> Totals)
+{
+    public int PageCount => Math.Max(1, (TotalCount + PageSize - 1) / PageSize);
+}
+
+/// <summary>One dispute in the agency's queue.</summary>
+public sealed record DisputeQueueRow(
+    Guid ContractId, string ContractTitle, Guid MilestoneId, int MilestoneNumber, string MilestoneTitle, Money Amount,
+    PartyRole OpenedBy, string Reason, DisputeStatus Status, DateTimeOffset OpenedAt, DateTimeOffset ResponseDeadline);
+
+/// <summary>Flat read models for staff pages, each answered by one query whatever the data size.</summary>
+public interface IContractQueries
+{
+    Task<ContractListPage> ListContractsAsync(ContractListQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Active disputes of a store (open and escalated), escalated first, oldest first.</summary>
+    Task<IReadOnlyList<DisputeQueueRow>> ListActiveDisputesAsync(string storeId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Audit;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
+using BTCPayServer.Plugins.Escrow.Web.Models;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
+
+/// <summary>The agency's contract pages. Every contract is looked up within the route's store: another store's is a 404.</summary>
+[Route("stores/{storeId}/plugins/escrow")]
+[Authorize(Policy = EscrowPolicies.ManageContracts)]
+[AutoValidateAntiforgeryToken]
+public sealed class UIEscrowContractsController(
+    IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, ContractDrafting drafting, AgencyDecisions decisions) : Controller
+{
+    private const string ErrorKey = "EscrowError";
+    private const string LinksKey = "EscrowIssuedLinks";
+
+    [HttpGet("")]
+    public async Task<IActionResult> Index(string storeId, ContractState? state, string? search, int page = 1, CancellationToken cancellationToken = default)
+    {
+        var query = new ContractListQuery(storeId, state, search?.Trim() is { Length: > 0 and <= 200 } s ? s : null, Math.Max(1, page));
+        return View(new ContractListModel { StoreId = storeId, Page = await queries.ListContractsAsync(query, cancellationToken), State = state, Search = search });
+    }
+
+    [HttpGet("contracts/new")]
+    public IActionResult Create(string storeId) =>
+        View("Edit", new ContractEditModel { StoreId = storeId, Form = new ContractFormModel() });
+
+    [HttpPost("contracts/new")]
+    public async Task<IActionResult> Create(string storeId, ContractFormModel form, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
+            return RedirectToAction(nameof(Details), new { storeId, contractId = id });
+        }
+        catch (EscrowException e)
+        {
+            ModelState.AddEscrowError(e, "Form");
+            return View("Edit", new ContractEditModel { StoreId = storeId, Form = form });
+        }
+    }
+
+    [HttpGet("contracts/{contractId:guid}")]
+    public async Task<IActionResult> Details(string storeId, Guid contractId, CancellationToken cancellationToken)
+    {
+        await using var store = stores.Open();
+        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
+        if (contract is null)
+            return NotFound();
+        var timeline = await auditLog.ReadAsync(contractId, cancellationToken);
+        var links = TempData[LinksKey] is string json ? JsonSerializer.Deserialize<List<IssuedLink>>(json) ?? [] : [];
+        ViewData[ErrorKey] = TempData[ErrorKey];
+        return View(new ContractDetailsModel
+        {
+            StoreId = storeId,
+            Contract = contract,
+            Timeline = timeline,
+            Verification = AuditChain.Verify(timeline),
+            IssuedLinks = links,
+        });
+    }
+
+    [HttpGet("contracts/{contractId:guid}/edit")]
+    public async Task<IActionResult> Edit(string storeId, Guid contractId, CancellationToken cancellationToken)
+    {
+        await using var store = stores.Open();
+        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
+        if (contract is null)
+            return NotFound();
+        return View(new ContractEditModel { StoreId = storeId, ContractId = contractId, State = contract.State, Form = ContractFormModel.From(contract.CurrentTerms()) });
+    }
+
+    [HttpPost("contracts/{contractId:guid}/edit")]
+    public async Task<IActionResult> Edit(string storeId, Guid contractId, ContractFormModel form, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await drafting.ChangeTermsAsync(storeId, contractId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
+            return RedirectToAction(nameof(Details), new { storeId, contractId });
+        }
+        catch (ContractNotFoundException)
+        {
+            return NotFound();
+        }
+        catch (EscrowException e)
+        {
+            ModelState.AddEscrowError(e, "Form");
+            return View(new ContractEditModel { StoreId = storeId, ContractId = contractId, Form = form });
+        }
+    }
+
+    [HttpPost("contracts/{contractId:guid}/propose")]
+    public Task<IActionResult> Propose(string storeId, Guid contractId, CancellationToken cancellationToken) =>
+        Act(storeId, contractId, async () =>
+        {
+            var issued = await drafting.ProposeAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken);
+            ShowLinks(new (PartyRole, string?)[] { (PartyRole.Client, issued.ClientToken), (PartyRole.Freelancer, issued.FreelancerToken) });
+        });
+
+    [HttpPost("contracts/{contractId:guid}/withdraw")]
+    public Task<IActionResult> Withdraw(string storeId, Guid contractId, CancellationToken cancellationToken) =>
+        Act(storeId, contractId, () => drafting.WithdrawAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken));
+
+    [HttpPost("contracts/{contractId:guid}/cancel")]
+    public Task<IActionResult> Cancel(string storeId, Guid contractId, string? reason, CancellationToken cancellationToken) =>
+        Act(storeId, contractId, () => drafting.CancelAsync(storeId, contractId, reason, User.ToAgencyActor(), cancellationToken));
+
+    [HttpPost("contracts/{contractId:guid}/clone")]
+    public async Task<IActionResult> Clone(string storeId, Guid contractId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var id = await drafting.CloneAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken);
+            return RedirectToAction(nameof(Edit), new { storeId, contractId = id });
+        }
+        catch (ContractNotFoundException)
+        {
+            return NotFound();
+        }
+    }
+
+    [HttpPost("contracts/{contractId:guid}/links/{role}/rotate")]
+    public Task<IActionResult> RotateLink(string storeId, Guid contractId, PartyRole role, CancellationToken cancellationToken) =>
+        Act(storeId, contractId, async () =>
+        {
+            EnsureRole(role);
+            var token = await drafting.RotatePartyLinkAsync(storeId, contractId, role, User.ToAgencyActor(), cancellationToken);
+            ShowLinks(new (PartyRole, string?)[] { (role, token) });
+        });
+
+    [HttpPost("contracts/{contractId:guid}/links/{role}/revoke")]
+    public Task<IActionResult> RevokeLink(string storeId, Guid contractId, PartyRole role, CancellationToken cancellationToken) =>
+        Act(storeId, contractId, () =>
+        {
+            EnsureRole(role);
+            return drafting.RevokePartyLinkAsync(storeId, contractId, role, User.ToAgencyActor(), cancellationToken);
+        });
+
+    [HttpPost("contracts/{contractId:guid}/payments/{paymentId}/accept")]
+    public Task<IActionResult> AcceptLatePayment(string storeId, Guid contractId, string paymentId, CancellationToken cancellationToken) =>
+        Act(storeId, contractId, () => decisions.AcceptLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
+
+    [HttpPost("contracts/{contractId:guid}/payments/{paymentId}/refund")]
+    public Task<IActionResult> RefundLatePayment(string storeId, Guid contractId, string paymentId, CancellationToken cancellationToken) =>
+        Act(storeId, contractId, () => decisions.RefundLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
+
+    private static void EnsureRole(PartyRole role)
+    {
+        if (!Enum.IsDefined(role))
+            throw new InvalidInputException("role", "Unknown party.");
+    }
+
+    private void ShowLinks(IEnumerable<(PartyRole Role, string? Token)> tokens)
+    {
+        var links = tokens.Where(t => t.Token is not null).Select(t => new IssuedLink(t.Role, Url.PartyPageUrl(t.Token!, Request.Scheme))).ToList();
+        if (links.Count > 0)
+            TempData[LinksKey] = JsonSerializer.Serialize(links);
+    }
+
+    /// <summary>Runs a staff act; a refusal is shown on the contract page, and nothing was saved.</summary>
+    private async Task<IActionResult> Act(string storeId, Guid contractId, Func<Task> act)
+    {
+        try
+        {
+            await act();
+        }
+        catch (ContractNotFoundException)
+        {
+            return NotFound();
+        }
+        catch (EscrowException e)
+        {
+            TempData[ErrorKey] = e.Message;
+        }
+        return RedirectToAction(nameof(Details), new { storeId, contractId });
+    }
+}

@@ -1,0 +1,79 @@
+using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
+using BTCPayServer.Plugins.Escrow.Web.Models;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
+
+/// <summary>The agency's dispute queue and ruling form.</summary>
+[Route("stores/{storeId}/plugins/escrow/disputes")]
+[Authorize(Policy = EscrowPolicies.ArbitrateDisputes)]
+[AutoValidateAntiforgeryToken]
+public sealed class UIEscrowDisputesController(IContractStoreFactory stores, IContractQueries queries, AgencyDecisions decisions) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(string storeId, CancellationToken cancellationToken) =>
+        View(new DisputeQueueModel(storeId, await queries.ListActiveDisputesAsync(storeId, cancellationToken)));
+
+    [HttpGet("{contractId:guid}/{milestoneId:guid}")]
+    public async Task<IActionResult> Rule(string storeId, Guid contractId, Guid milestoneId, CancellationToken cancellationToken)
+    {
+        var model = await Load(storeId, contractId, milestoneId, new RulingForm(), cancellationToken);
+        return model is null ? NotFound() : View(model);
+    }
+
+    [HttpPost("{contractId:guid}/{milestoneId:guid}")]
+    public async Task<IActionResult> Rule(string storeId, Guid contractId, Guid milestoneId, RulingForm form, CancellationToken cancellationToken)
+    {
+        var model = await Load(storeId, contractId, milestoneId, form, cancellationToken);
+        if (model is null)
+            return NotFound();
+        try
+        {
+            var amount = form.ToFreelancerAmount(model.Milestone.Amount);
+            await decisions.RuleOnDisputeAsync(storeId, contractId, milestoneId, amount, form.Reason, User.ToAgencyActor(), cancellationToken);
+            return RedirectToAction("Details", "UIEscrowContracts", new { storeId, contractId });
+        }
+        catch (ContractNotFoundException)
+        {
+            return NotFound();
+        }
+        catch (EscrowException e)
+        {
+            ModelState.AddEscrowError(e, "Form");
+            return View(model);
+        }
+    }
+
+    [HttpPost("{contractId:guid}/{milestoneId:guid}/escalate")]
+    public async Task<IActionResult> Escalate(string storeId, Guid contractId, Guid milestoneId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await decisions.EscalateDisputeAsync(storeId, contractId, milestoneId, User.ToAgencyActor(), cancellationToken);
+        }
+        catch (ContractNotFoundException)
+        {
+            return NotFound();
+        }
+        catch (EscrowException e)
+        {
+            TempData["EscrowError"] = e.Message;
+        }
+        return RedirectToAction(nameof(Rule), new { storeId, contractId, milestoneId });
+    }
+
+    private async Task<RulingPageModel?> Load(string storeId, Guid contractId, Guid milestoneId, RulingForm form, CancellationToken cancellationToken)
+    {
+        await using var store = stores.Open();
+        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
+        var milestone = contract?.Milestones.FirstOrDefault(m => m.Id == milestoneId);
+        var dispute = contract?.Disputes.Where(d => d.MilestoneId == milestoneId).LastOrDefault();
+        if (contract is null || milestone is null || dispute is null)
+            return null;
+        return new RulingPageModel(storeId, contract, milestone, dispute, form, TempData["EscrowError"] as string);
+    }
+}

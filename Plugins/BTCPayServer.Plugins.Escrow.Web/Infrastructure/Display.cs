@@ -1,0 +1,31 @@
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Milestones;
+
+namespace BTCPayServer.Plugins.Escrow.Web.Infrastructure;
+
+/// <summary>Words and badge colours for states, shared by every page.</summary>
+public static class Display
+{
+    public static string Badge(ContractState state) => state switch
+    {
+        ContractState.Draft => "bg-secondary",
+        ContractState.Proposed => "bg-info text-dark",
+        ContractState.Active => "bg-primary",
+        ContractState.Completed => "bg-success",
+        _ => "bg-dark",
+    };
+
+    public static string Badge(MilestoneState state) => state switch
+    {
+        MilestoneState.Pending => "bg-secondary",
+        MilestoneState.Funded => "bg-info text-dark",
+        MilestoneState.Submitted or MilestoneState.ChangesRequested => "bg-warning text-dark",
+        MilestoneState.Approved or MilestoneState.Released or MilestoneState.Resolved => "bg-success",
+        MilestoneState.Disputed => "bg-danger",
+        _ => "bg-dark",
+    };
+
+    public static string Words(MilestoneState state) => MilestoneTransitions.Describe(state);
+
+    public static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'") ?? "—";
+}

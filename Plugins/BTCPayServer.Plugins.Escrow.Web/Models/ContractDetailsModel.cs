@@ -1,0 +1,32 @@
+using BTCPayServer.Plugins.Escrow.Core.Audit;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+
+namespace BTCPayServer.Plugins.Escrow.Web.Models;
+
+/// <summary>A link shown once, right after it was issued or rotated: only its hash is kept.</summary>
+public sealed record IssuedLink(PartyRole Role, string Url);
+
+public sealed class ContractDetailsModel
+{
+    public required string StoreId { get; init; }
+    public required Contract Contract { get; init; }
+    public required IReadOnlyList<AuditEntry> Timeline { get; init; }
+    public required AuditVerification Verification { get; init; }
+    public IReadOnlyList<IssuedLink> IssuedLinks { get; init; } = [];
+}
+
+public sealed class ContractListModel
+{
+    public required string StoreId { get; init; }
+    public required Core.Ports.ContractListPage Page { get; init; }
+    public ContractState? State { get; init; }
+    public string? Search { get; init; }
+}
+
+public sealed class ContractEditModel
+{
+    public required string StoreId { get; init; }
+    public Guid? ContractId { get; init; }
+    public ContractState? State { get; init; }
+    public required ContractFormModel Form { get; init; }
+}

@@ -1,0 +1,21 @@
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Terms;
+
+namespace BTCPayServer.Plugins.Escrow.Web.Models;
+
+public sealed class PartyPageModel
+{
+    public required string Token { get; init; }
+    public required Contract Contract { get; init; }
+    public required PartyRole Role { get; init; }
+    public required DateTimeOffset Now { get; init; }
+    public string? Error { get; init; }
+    public string? Notice { get; init; }
+
+    public bool IsClient => Role == PartyRole.Client;
+    public TermsVersion? Latest => Contract.LatestTermsVersion;
+    /// <summary>Terms of the latest version as offered (which may be an amendment not yet in force).</summary>
+    public ContractTerms? OfferedTerms => Latest is null ? null : TermsCanonicalForm.Parse(Latest.Canonical);
+    public bool MustAccept => Latest is not null && !Latest.IsAcceptedBy(Role) && Latest.Number != Contract.EffectiveTermsVersion
+        && Contract.State is ContractState.Proposed or ContractState.Active;
+}

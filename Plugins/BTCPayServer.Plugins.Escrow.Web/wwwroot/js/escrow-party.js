@@ -1,0 +1,23 @@
+// Keeps a party page current: polls the status endpoint and reloads when something changed,
+// unless the person is typing into a form (their text would be lost).
+(function () {
+    const page = document.getElementById('PartyPage');
+    if (!page) return;
+    const url = page.dataset.statusUrl;
+    let version = page.dataset.version;
+    const typing = () => Array.from(document.querySelectorAll('textarea, input:not([type=hidden])')).some(el => el.value && el.value !== el.defaultValue);
+    async function poll() {
+        try {
+            const response = await fetch(url, { headers: { 'Accept': 'application/json' }, cache: 'no-store' });
+            if (response.ok) {
+                const status = await response.json();
+                if (String(status.version) !== String(version) && !typing()) {
+                    window.location.reload();
+                    return;
+                }
+            }
+        } catch (e) { /* offline for a moment: try again later */ }
+        setTimeout(poll, 3000);
+    }
+    setTimeout(poll, 3000);
+})();
