@@ -30,7 +30,11 @@ public sealed partial class Contract
     public FundingInvoice RegisterFundingInvoice(FundingRequest request, string invoiceId, string checkoutLink, DateTimeOffset now)
     {
         var at = Moment(now);
-        if (string.IsNullOrWhiteSpace(invoiceId) || _invoices.Any(i => i.InvoiceId == invoiceId))
+        if (request.ContractId != Id)
+            throw new EscrowException("funding.other-contract", "This funding request belongs to another contract.");
+        foreach (var milestoneId in request.MilestoneIds)
+            Milestone(milestoneId);
+        if (string.IsNullOrWhiteSpace(invoiceId) || invoiceId.Length > 200 || _invoices.Any(i => i.InvoiceId == invoiceId))
             throw new EscrowException("funding.invoice-id", "The payment gateway returned an invoice id that is empty or already used.");
         var invoice = new FundingInvoice(Id, invoiceId, request.MilestoneIds, request.Amount, checkoutLink, at);
         _invoices.Add(invoice);

@@ -90,6 +90,11 @@ public sealed partial class Contract
             throw new EscrowException("terms.hash-mismatch", $"These terms are not the current ones. Review version {version.Number} and accept that.");
         if (version.IsAcceptedBy(role) || version.Number == EffectiveTermsVersion)
             return;
+        // An amendment is checked again before the acceptance that would apply it is recorded, so a refusal changes nothing.
+        var other = role == PartyRole.Client ? PartyRole.Freelancer : PartyRole.Client;
+        var amended = State == ContractState.Active && version.IsAcceptedBy(other) ? TermsCanonicalForm.Parse(version.Canonical) : null;
+        if (amended is not null)
+            EnsureAmendable(amended);
         version.Accept(role, at);
         Record(at, Actor.Party(role), "terms.accepted", ("version", version.Number), ("hash", version.Hash));
         if (!version.AcceptedByBoth)
@@ -101,9 +106,7 @@ public sealed partial class Contract
             Record(at, Actor.Timer with { Id = "acceptance" }, "contract.activated", ("version", version.Number), ("hash", version.Hash));
             return;
         }
-        var amended = TermsCanonicalForm.Parse(version.Canonical);
-        EnsureAmendable(amended);
-        ApplyAmendment(amended, at);
+        ApplyAmendment(amended!, at);
         EffectiveTermsVersion = version.Number;
         Record(at, Actor.Timer with { Id = "acceptance" }, "terms.amended", ("version", version.Number), ("hash", version.Hash));
         CompleteIfDone(at);
@@ -182,6 +185,8 @@ public sealed partial class Contract
             var next = terms.Milestones.FirstOrDefault(t => t.Id == m.Id);
             if (next is null)
             {
+                if (m.State == MilestoneState.Cancelled && !m.Funded.IsPositive)
+                    continue; // removed by an earlier amendment; it stays cancelled
                 if (m.State != MilestoneState.Pending || m.Funded.IsPositive)
                     throw new InvalidInputException("milestones", $"Milestone {m.Number} has money or work in it and cannot be removed.");
                 continue;
@@ -201,7 +206,7 @@ public sealed partial class Contract
 
     private void ApplyAmendment(ContractTerms terms, DateTimeOffset at)
     {
-        foreach (var removed in _milestones.Where(m => terms.Milestones.All(t => t.Id != m.Id)).ToList())
+        foreach (var removed in _milestones.Where(m => m.State != MilestoneState.Cancelled && terms.Milestones.All(t => t.Id != m.Id)).ToList())
         {
             removed.MoveTo(MilestoneState.Cancelled, "cancelled", at);
         }

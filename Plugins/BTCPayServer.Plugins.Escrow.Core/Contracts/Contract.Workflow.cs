@@ -73,6 +73,9 @@ public sealed partial class Contract
 
     private void CompletePayout(Funding.InboundPaymentEvent e, DateTimeOffset at)
     {
+        // Without an id the lookup would match any instruction that has no pull payment yet, i.e. one never paid.
+        if (string.IsNullOrWhiteSpace(e.PullPaymentId))
+            throw new InvalidInputException("pullPaymentId", "A payout event needs the id of its pull payment.");
         var instruction = _payouts.FirstOrDefault(p => p.PullPaymentId == e.PullPaymentId)
             ?? throw new NotFoundException($"Pull payment {e.PullPaymentId} of this contract");
         if (instruction.MarkCompleted(at))

@@ -7,6 +7,9 @@ public sealed record FeePolicy
 {
     public const decimal MaxPercent = 50m;
 
+    // For storage only: EF Core cannot pass a nested complex value (FixedPerMilestone) to a constructor.
+    private FeePolicy() { }
+
     private FeePolicy(decimal percent, Money fixedPerMilestone, FeePayer chargedTo)
     {
         Percent = percent;

@@ -111,5 +111,8 @@ public sealed record ContractTerms
     {
         if (window < MinWindow || window > MaxWindow)
             throw new InvalidInputException(field, $"The {label} must be between 1 hour and 365 days.");
+        // The canonical form keeps whole seconds; anything finer would not be part of what the parties sign.
+        if (window.Ticks % TimeSpan.TicksPerSecond != 0)
+            throw new InvalidInputException(field, $"The {label} must be a whole number of seconds.");
     }
 }
