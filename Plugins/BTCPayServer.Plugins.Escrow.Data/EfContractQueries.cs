@@ -1,0 +1,90 @@
+using BTCPayServer.Plugins.Escrow.Core.Amounts;
+using BTCPayServer.Plugins.Escrow.Core.Disputes;
+using BTCPayServer.Plugins.Escrow.Core.Milestones;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Data.Mapping;
+using Microsoft.EntityFrameworkCore;
+
+namespace BTCPayServer.Plugins.Escrow.Data;
+
+/// <summary>
+/// The staff pages' flat read models. Each answer costs a fixed number of queries over rows, never a load of whole
+/// contracts: the list reads the summary columns every save keeps on the contract row.
+/// </summary>
+public sealed class EfContractQueries(Func<EscrowDbContext> createContext) : IContractQueries
+{
+    public async Task<ContractListPage> ListContractsAsync(ContractListQuery query, CancellationToken cancellationToken)
+    {
+        await using var db = createContext();
+        var contracts = db.Contracts.AsNoTracking().Where(c => c.StoreId == query.StoreId);
+        if (query.State is { } state)
+            contracts = contracts.Where(c => c.State == state);
+        if (query.Search?.Trim().ToLowerInvariant() is { Length: > 0 } search)
+            // Lower-casing both sides is portable; SQLite's lower() folds ASCII letters only.
+            contracts = contracts.Where(c => c.Title.ToLower().Contains(search)
+                || c.Client.Name.ToLower().Contains(search) || c.Freelancer.Name.ToLower().Contains(search));
+
+        var size = Math.Clamp(query.PageSize, 1, ContractListQuery.MaxPageSize);
+        var count = await contracts.CountAsync(cancellationToken);
+        // A page past the end (e.g. after a filter) shows the last page rather than nothing.
+        var page = Math.Clamp(query.Page, 1, Math.Max(1, (count + size - 1) / size));
+
+        var rows = await contracts
+            .OrderByDescending(c => c.UpdatedAt).ThenBy(c => c.Id)
+            .Skip((page - 1) * size).Take(size)
+            .Select(c => new
+            {
+                c.Id, c.Title, ClientName = c.Client.Name, FreelancerName = c.Freelancer.Name, c.State, c.CreatedAt, c.UpdatedAt, c.Currency,
+                Total = EF.Property<decimal>(c, ContractSummary.Total),
+                Funded = EF.Property<decimal>(c, ContractSummary.Funded),
+                Released = EF.Property<decimal>(c, ContractSummary.Released),
+                Refunded = EF.Property<decimal>(c, ContractSummary.Refunded),
+                Outstanding = EF.Property<decimal>(c, ContractSummary.Outstanding),
+                OpenDisputes = EF.Property<int>(c, ContractSummary.OpenDisputes),
+            })
+            .ToListAsync(cancellationToken);
+
+        var totals = await contracts
+            .GroupBy(c => c.Currency)
+            .Select(g => new
+            {
+                Currency = g.Key,
+                Funded = g.Sum(c => EF.Property<decimal>(c, ContractSummary.Funded)),
+                Released = g.Sum(c => EF.Property<decimal>(c, ContractSummary.Released)),
+                Refunded = g.Sum(c => EF.Property<decimal>(c, ContractSummary.Refunded)),
+                Outstanding = g.Sum(c => EF.Property<decimal>(c, ContractSummary.Outstanding)),
+            })
+            .OrderBy(t => t.Currency)
+            .ToListAsync(cancellationToken);
+
+        return new ContractListPage(
+            rows.Select(r => new ContractListRow(r.Id, r.Title, r.ClientName, r.FreelancerName, r.State, r.CreatedAt, r.UpdatedAt,
+                Stored(r.Total, r.Currency), Stored(r.Funded, r.Currency), Stored(r.Released, r.Currency), Stored(r.Refunded, r.Currency),
+                Stored(r.Outstanding, r.Currency), r.OpenDisputes)).ToList(),
+            count, page, size,
+            totals.Select(t => new CurrencyTotals(t.Currency, Stored(t.Funded, t.Currency), Stored(t.Released, t.Currency),
+                Stored(t.Refunded, t.Currency), Stored(t.Outstanding, t.Currency))).ToList());
+    }
+
+    public async Task<IReadOnlyList<DisputeQueueRow>> ListActiveDisputesAsync(string storeId, CancellationToken cancellationToken)
+    {
+        await using var db = createContext();
+        var rows = await (
+                from d in db.Set<Dispute>().AsNoTracking()
+                join c in db.Contracts on d.ContractId equals c.Id
+                join m in db.Set<Milestone>() on new { d.ContractId, Id = d.MilestoneId } equals new { m.ContractId, m.Id }
+                where c.StoreId == storeId && (d.Status == DisputeStatus.Open || d.Status == DisputeStatus.Escalated)
+                orderby d.Status == DisputeStatus.Escalated ? 0 : 1, d.OpenedAt, d.Id
+                select new
+                {
+                    d.ContractId, ContractTitle = c.Title, d.MilestoneId, m.Number, MilestoneTitle = m.Title,
+                    Amount = m.Amount.Amount, m.Amount.Currency, d.OpenedBy, d.Reason, d.Status, d.OpenedAt, d.ResponseDeadline,
+                })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new DisputeQueueRow(r.ContractId, r.ContractTitle, r.MilestoneId, r.Number, r.MilestoneTitle,
+            Stored(r.Amount, r.Currency), r.OpenedBy, r.Reason, r.Status, r.OpenedAt, r.ResponseDeadline)).ToList();
+    }
+
+    /// <summary>Stored amounts were valid when written; rebuild them as they are, without validating them again.</summary>
+    private static Money Stored(decimal amount, string currency) => new(amount, currency);
+}

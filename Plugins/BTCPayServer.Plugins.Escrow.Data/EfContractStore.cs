@@ -1,0 +1,109 @@
+using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Audit;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Payouts;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Data.Mapping;
+using Microsoft.EntityFrameworkCore;
+
+namespace BTCPayServer.Plugins.Escrow.Data;
+
+/// <summary>
+/// One unit of work over one context: find a contract, act on it, save it with the same store. A save writes the
+/// contract row, every changed child (outbox rows and processed event ids included) and the new audit entries in one
+/// transaction. The store owns the context and disposes it with itself.
+/// </summary>
+public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAuditLog
+{
+    public Task<Contract?> FindAsync(Guid contractId, CancellationToken cancellationToken) =>
+        LoadAsync(db.Contracts.Where(c => c.Id == contractId), cancellationToken);
+
+    public Task<Contract?> FindInStoreAsync(string storeId, Guid contractId, CancellationToken cancellationToken) =>
+        LoadAsync(db.Contracts.Where(c => c.Id == contractId && c.StoreId == storeId), cancellationToken);
+
+    public async Task<Contract?> FindByInvoiceAsync(string invoiceId, CancellationToken cancellationToken) =>
+        await FindOwnerAsync(db.FundingInvoices.Where(i => i.InvoiceId == invoiceId).Select(i => i.ContractId), cancellationToken);
+
+    public async Task<Contract?> FindByPullPaymentAsync(string pullPaymentId, CancellationToken cancellationToken) =>
+        await FindOwnerAsync(db.PayoutInstructions.Where(p => p.PullPaymentId == pullPaymentId).Select(p => p.ContractId), cancellationToken);
+
+    public async Task<Contract?> FindByPartyTokenHashAsync(string tokenHash, CancellationToken cancellationToken) =>
+        await FindOwnerAsync(db.PartyAccess.Where(a => a.TokenHash == tokenHash && a.RevokedAt == null).Select(a => a.ContractId), cancellationToken);
+
+    public async Task AddAsync(Contract contract, CancellationToken cancellationToken)
+    {
+        db.Contracts.Add(contract);
+        await WriteAsync(contract, cancellationToken);
+    }
+
+    public async Task SaveAsync(Contract contract, CancellationToken cancellationToken)
+    {
+        if (db.Entry(contract).State == EntityState.Detached)
+            throw new InvalidOperationException("Save a contract with the store that loaded it; add a new one with AddAsync.");
+        await WriteAsync(contract, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Guid>> FindDueForTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+        await DueForTimers(now.ToUniversalTime(), max).ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<Guid>> FindWithDuePayoutsAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+        await WithDuePayouts(now.ToUniversalTime(), max).ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<AuditEntry>> ReadAsync(Guid contractId, CancellationToken cancellationToken) =>
+        await db.AuditEntries.AsNoTracking()
+            .Where(e => e.ContractId == contractId)
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => db.DisposeAsync();
+
+    // "now" is made UTC first: the domain stores UTC only, and PostgreSQL's timestamptz parameters accept nothing else.
+    private IQueryable<Guid> DueForTimers(DateTimeOffset now, int max) =>
+        db.Contracts
+            .Where(c => c.NextTimerAt != null && c.NextTimerAt <= now)
+            .OrderBy(c => c.NextTimerAt).ThenBy(c => c.Id)
+            .Select(c => c.Id)
+            .Take(max);
+
+    private IQueryable<Guid> WithDuePayouts(DateTimeOffset now, int max) =>
+        db.PayoutInstructions
+            .Where(p => p.Status == PayoutStatus.Queued && p.NextAttemptAt <= now)
+            .GroupBy(p => p.ContractId)
+            .Select(g => new { ContractId = g.Key, Due = g.Min(p => p.NextAttemptAt) })
+            .OrderBy(x => x.Due).ThenBy(x => x.ContractId)
+            .Select(x => x.ContractId)
+            .Take(max);
+
+    private async Task WriteAsync(Contract contract, CancellationToken cancellationToken)
+    {
+        // A new revision on every save: the contract row always changes, so its row version always changes, and two
+        // writers of the same contract always conflict even when they touched only child rows.
+        contract.PrepareSave();
+        ContractGraph.StorePositions(db, contract);
+        ContractSummary.Write(db, contract);
+        // Audit entries are not a navigation of the contract; they are appended here, in the same transaction.
+        db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (SaveErrors.IsConflict(e))
+        {
+            throw new ConcurrencyConflictException(contract.Id);
+        }
+        contract.MarkSaved();
+    }
+
+    /// <summary>
+    /// The filter selects at most one contract (by primary key), so the split query needs no row limit; a limit without
+    /// an order would make EF repeat it, unordered, in every child query.
+    /// </summary>
+    private static async Task<Contract?> LoadAsync(IQueryable<Contract> oneContract, CancellationToken cancellationToken) =>
+        (await ContractGraph.Whole(oneContract).ToListAsync(cancellationToken)).SingleOrDefault();
+
+    private async Task<Contract?> FindOwnerAsync(IQueryable<Guid> contractIds, CancellationToken cancellationToken)
+    {
+        var ids = await contractIds.OrderBy(id => id).Take(1).ToListAsync(cancellationToken);
+        return ids.Count == 0 ? null : await FindAsync(ids[0], cancellationToken);
+    }
+}

@@ -1,0 +1,34 @@
+using BTCPayServer.Plugins.Escrow.Data.Postgres;
+using BTCPayServer.Plugins.Escrow.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace BTCPayServer.Plugins.Escrow.Data;
+
+/// <summary>Entry point for hosts: create a context for a connection string and bring its schema up to date.</summary>
+public static class EscrowDatabase
+{
+    /// <summary>The plugin's own PostgreSQL schema, as BTCPay plugins keep their tables apart from BTCPay's.</summary>
+    public const string Schema = "BTCPayServer.Plugins.Escrow";
+    public const string MigrationsHistoryTable = "__EFMigrationsHistory";
+
+    public static PostgresEscrowDbContext CreatePostgres(string connectionString) =>
+        new(UsePostgres(new DbContextOptionsBuilder<PostgresEscrowDbContext>(), connectionString).Options);
+
+    public static SqliteEscrowDbContext CreateSqlite(string connectionString) =>
+        new(UseSqlite(new DbContextOptionsBuilder<SqliteEscrowDbContext>(), connectionString).Options);
+
+    /// <summary>Configures a builder (e.g. one from BTCPay's plugin context factory) for the PostgreSQL model.</summary>
+    public static DbContextOptionsBuilder<PostgresEscrowDbContext> UsePostgres(DbContextOptionsBuilder<PostgresEscrowDbContext> builder, string connectionString) =>
+        builder.UseNpgsql(connectionString, ConfigurePostgres);
+
+    /// <summary>Provider options of the PostgreSQL model: the migration history lives in the plugin's schema too.</summary>
+    public static void ConfigurePostgres(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
+        npgsql.MigrationsHistoryTable(MigrationsHistoryTable, Schema);
+
+    public static DbContextOptionsBuilder<SqliteEscrowDbContext> UseSqlite(DbContextOptionsBuilder<SqliteEscrowDbContext> builder, string connectionString) =>
+        builder.UseSqlite(connectionString);
+
+    /// <summary>Applies every migration of the context's provider that the database does not have yet.</summary>
+    public static Task MigrateAsync(EscrowDbContext context, CancellationToken cancellationToken = default) =>
+        context.Database.MigrateAsync(cancellationToken);
+}

@@ -1,0 +1,58 @@
+using BTCPayServer.Plugins.Escrow.Core.Access;
+using BTCPayServer.Plugins.Escrow.Core.Audit;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Disputes;
+using BTCPayServer.Plugins.Escrow.Core.Funding;
+using BTCPayServer.Plugins.Escrow.Core.Milestones;
+using BTCPayServer.Plugins.Escrow.Core.Payouts;
+using BTCPayServer.Plugins.Escrow.Data.Mapping;
+using Microsoft.EntityFrameworkCore;
+
+namespace BTCPayServer.Plugins.Escrow.Data;
+
+/// <summary>
+/// The one model of escrow storage, shared by both providers. Each provider has a subclass
+/// (<see cref="Postgres.PostgresEscrowDbContext"/>, <see cref="Sqlite.SqliteEscrowDbContext"/>) that adds only what
+/// differs (schema, row version, time storage) and owns its own migrations.
+/// </summary>
+public abstract class EscrowDbContext : DbContext
+{
+    protected EscrowDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
+    public DbSet<Contract> Contracts => Set<Contract>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<PayoutInstruction> PayoutInstructions => Set<PayoutInstruction>();
+    public DbSet<FundingInvoice> FundingInvoices => Set<FundingInvoice>();
+    public DbSet<PartyAccess> PartyAccess => Set<PartyAccess>();
+    public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(EscrowDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name: rows stay readable in SQL and survive reordering of the enum members.
+        AsText<ContractState>(configurationBuilder);
+        AsText<FeePayer>(configurationBuilder);
+        AsText<FxPolicy>(configurationBuilder);
+        AsText<OverpaymentHandling>(configurationBuilder);
+        AsText<PartyRole>(configurationBuilder);
+        AsText<MilestoneState>(configurationBuilder);
+        AsText<ReviewEntryKind>(configurationBuilder);
+        AsText<InvoiceStatus>(configurationBuilder);
+        AsText<PaymentStatus>(configurationBuilder);
+        AsText<InboundEventKind>(configurationBuilder);
+        AsText<PayoutKind>(configurationBuilder);
+        AsText<PayoutStatus>(configurationBuilder);
+        AsText<DisputeStatus>(configurationBuilder);
+        AsText<ProposalStatus>(configurationBuilder);
+        AsText<ActorRole>(configurationBuilder);
+    }
+
+    private static void AsText<TEnum>(ModelConfigurationBuilder builder) where TEnum : struct, Enum =>
+        builder.Properties<TEnum>().HaveConversion<string>().HaveMaxLength(32);
+}

@@ -1,0 +1,37 @@
+using BTCPayServer.Plugins.Escrow.Data.Tests.Infrastructure;
+
+namespace BTCPayServer.Plugins.Escrow.Data.Tests;
+
+// The same suites, once per provider. Each provider's tests share one database created for the run (a collection
+// fixture) and run one class at a time; the two providers run in parallel.
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresDatabase>
+{
+    public const string Name = "PostgreSQL";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
+{
+    public const string Name = "SQLite";
+}
+
+[Collection(PostgresCollection.Name)] public sealed class PostgresRoundTripTests(PostgresDatabase db) : RoundTripTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresConcurrencyTests(PostgresDatabase db) : ConcurrencyTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresIdempotencyTests(PostgresDatabase db) : IdempotencyTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresLookupTests(PostgresDatabase db) : LookupTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresDueWorkTests(PostgresDatabase db) : DueWorkTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresMigrationTests(PostgresDatabase db) : MigrationTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresMoneyPrecisionTests(PostgresDatabase db) : MoneyPrecisionTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresQueryTests(PostgresDatabase db) : QueryTests(db);
+
+[Collection(SqliteCollection.Name)] public sealed class SqliteRoundTripTests(SqliteDatabase db) : RoundTripTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteConcurrencyTests(SqliteDatabase db) : ConcurrencyTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteIdempotencyTests(SqliteDatabase db) : IdempotencyTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteAuditLogTests(SqliteDatabase db) : AuditLogTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteLookupTests(SqliteDatabase db) : LookupTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteDueWorkTests(SqliteDatabase db) : DueWorkTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteMigrationTests(SqliteDatabase db) : MigrationTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteMoneyPrecisionTests(SqliteDatabase db) : MoneyPrecisionTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteQueryTests(SqliteDatabase db) : QueryTests(db);
