@@ -1,0 +1,107 @@
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Data;
+using BTCPayServer.Plugins.Escrow.Host;
+using BTCPayServer.Plugins.Escrow.Host.Sandbox;
+using BTCPayServer.Plugins.Escrow.Host.Staff;
+using BTCPayServer.Plugins.Escrow.Host.Workers;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+// Party links carry their secret in the path: request logging would write it down, so it stays off.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+
+var section = builder.Configuration.GetSection(EscrowHostOptions.Section);
+builder.Services.Configure<EscrowHostOptions>(section);
+var options = section.Get<EscrowHostOptions>() ?? new EscrowHostOptions();
+var dataDir = options.DataPath(builder.Environment.ContentRootPath);
+Directory.CreateDirectory(dataDir);
+
+// Storage: embedded SQLite by default, PostgreSQL when a connection string is given.
+Func<EscrowDbContext> createContext = string.IsNullOrWhiteSpace(options.Postgres)
+    ? () => EscrowDatabase.CreateSqlite($"Data Source={Path.Combine(dataDir, "escrow.db")}")
+    : () => EscrowDatabase.CreatePostgres(options.Postgres!);
+var stores = new EfContractStoreFactory(createContext);
+builder.Services.AddSingleton<IContractStoreFactory>(stores);
+builder.Services.AddSingleton<IAuditLog>(stores);
+builder.Services.AddSingleton<IContractQueries>(new EfContractQueries(createContext));
+builder.Services.AddSingleton<IEscrowNotifier, NoNotifications>();
+builder.Services.AddEscrowApplication();
+builder.Services.AddHostedService<EscrowWorker>();
+builder.Services.AddHttpContextAccessor();
+// Sign-in cookies and antiforgery tokens survive restarts: their keys live in the data folder.
+builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys"))).SetApplicationName("BTCPayEscrowHost");
+
+// Payments: only the sandbox exists in this host so far; without it there is no gateway, and the host refuses to start.
+if (!options.Sandbox)
+    throw new InvalidOperationException("This host has no real payment gateway yet: keep Escrow:Sandbox=true, or install the BTCPay plugin.");
+builder.Services.AddSingleton<SandboxClock>();
+builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SandboxClock>());
+builder.Services.AddDbContextFactory<SandboxDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(dataDir, "sandbox.db")}"));
+builder.Services.AddSingleton<SandboxLinks>();
+builder.Services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
+builder.Services.AddSingleton<SandboxCashier>();
+
+// Staff: one administrator, one store; the library's policies mean "staff of the route's store".
+builder.Services.AddSingleton<StaffAccounts>();
+builder.Services.AddSingleton<IAuthorizationHandler, StoreStaffHandler>();
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+{
+    o.LoginPath = "/login";
+    o.Cookie.Name = "escrow.staff";
+    o.Cookie.HttpOnly = true;
+    o.Cookie.SameSite = SameSiteMode.Lax;
+    // Another store's pages do not exist for this user: 404, not 403.
+    o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = StatusCodes.Status404NotFound; return Task.CompletedTask; };
+});
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(EscrowPolicies.ManageContracts, p => p.AddRequirements(new StoreStaffRequirement()))
+    .AddPolicy(EscrowPolicies.ArbitrateDisputes, p => p.AddRequirements(new StoreStaffRequirement()));
+builder.Services.AddControllersWithViews();
+
+var app = builder.Build();
+
+await using (var context = createContext())
+    await EscrowDatabase.MigrateAsync(context);
+await using (var sandbox = await app.Services.GetRequiredService<IDbContextFactory<SandboxDbContext>>().CreateDbContextAsync())
+    await sandbox.Database.EnsureCreatedAsync();
+
+if (!app.Environment.IsDevelopment())
+    app.UseExceptionHandler("/error");
+app.UseStatusCodePages("text/plain", "{0}: that page does not exist or is not yours to see.");
+app.UseStaticFiles();
+var bootstrap = Path.Combine(builder.Environment.ContentRootPath, "node_modules", "bootstrap", "dist");
+if (Directory.Exists(bootstrap))
+    app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(bootstrap), RequestPath = "/lib/bootstrap" });
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapControllers();
+app.Map("/error", () => Results.Problem(title: "Something went wrong", detail: "The error was logged. Nothing you sent was half-saved.", statusCode: 500));
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var accounts = app.Services.GetRequiredService<StaffAccounts>();
+    var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
+    var o = app.Services.GetRequiredService<IOptions<EscrowHostOptions>>().Value;
+    Console.WriteLine($"BTCPay Escrow (sandbox, no real funds) is running at {url}");
+    Console.WriteLine($"Storage: {(string.IsNullOrWhiteSpace(o.Postgres) ? Path.Combine(dataDir, "escrow.db") : "PostgreSQL")}");
+    Console.WriteLine(accounts.IsConfigured
+        ? $"Sign in at {url}/login with the administrator's email and password."
+        : $"Open {url}/setup to create the administrator.");
+});
+
+await app.RunAsync();
+
+/// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

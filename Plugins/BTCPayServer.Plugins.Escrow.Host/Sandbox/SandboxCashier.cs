@@ -1,0 +1,106 @@
+using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Amounts;
+using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Funding;
+using Microsoft.EntityFrameworkCore;
+
+namespace BTCPayServer.Plugins.Escrow.Host.Sandbox;
+
+/// <summary>
+/// What BTCPay's regtest "cheat mode" does, for the sandbox: pay an invoice (all, part, more), let it expire, pay after
+/// expiry, mark it invalid, complete a payout. Every happening goes through the same inbound-event path BTCPay's will.
+/// </summary>
+public sealed class SandboxCashier(IDbContextFactory<SandboxDbContext> db, PaymentEventHandler events, TimeProvider clock)
+{
+    public async Task<SandboxInvoice?> FindInvoiceAsync(string invoiceId, CancellationToken ct)
+    {
+        await using var ctx = await db.CreateDbContextAsync(ct);
+        return await ctx.Invoices.Include(i => i.Payments).FirstOrDefaultAsync(i => i.Id == invoiceId, ct);
+    }
+
+    public async Task<SandboxPullPayment?> FindPullPaymentAsync(string pullPaymentId, CancellationToken ct)
+    {
+        await using var ctx = await db.CreateDbContextAsync(ct);
+        return await ctx.PullPayments.FirstOrDefaultAsync(p => p.Id == pullPaymentId, ct);
+    }
+
+    /// <summary>Pays <paramref name="amount"/> (contract currency) into an invoice, by "lightning" or "on-chain".</summary>
+    public async Task PayAsync(string invoiceId, decimal amount, string method, CancellationToken ct)
+    {
+        await using var ctx = await db.CreateDbContextAsync(ct);
+        var invoice = await ctx.Invoices.Include(i => i.Payments).FirstOrDefaultAsync(i => i.Id == invoiceId, ct) ?? throw new NotFoundException("That invoice");
+        if (invoice.Status == SandboxInvoiceStatus.Invalid)
+            throw new EscrowException("sandbox.invalid", "This invoice was marked invalid; it takes no more payments.");
+        var credited = Money.Of(amount, invoice.Currency, "amount");
+        if (!credited.IsPositive)
+            throw new InvalidInputException("amount", "Pay an amount above zero.");
+        var now = clock.GetUtcNow();
+        var payment = new SandboxPayment
+        {
+            Id = SandboxPaymentGateway.NewId("pay"),
+            InvoiceId = invoice.Id,
+            Amount = credited.Amount,
+            Btc = SandboxRates.ToBtc(credited.Amount, invoice.Currency),
+            Rate = SandboxRates.Rate(invoice.Currency),
+            Method = method == "lightning" ? "BTC-LN" : "BTC-CHAIN",
+            AfterExpiry = invoice.Status == SandboxInvoiceStatus.Expired,
+            At = now.UtcDateTime,
+        };
+        invoice.Payments.Add(payment);
+        var settles = invoice.Status == SandboxInvoiceStatus.New && invoice.Paid >= invoice.Amount;
+        if (settles)
+            invoice.Status = SandboxInvoiceStatus.Settled;
+        await ctx.SaveChangesAsync(ct);
+
+        if (payment.AfterExpiry)
+        {
+            await Send(new InboundPaymentEvent($"{payment.Id}:late", InboundEventKind.PaidAfterExpiry, now, invoice.Id, [Report(invoice, payment)]), ct);
+            return;
+        }
+        await Send(new InboundPaymentEvent($"{payment.Id}:received", InboundEventKind.PaymentReceived, now, invoice.Id, [Report(invoice, payment)]), ct);
+        if (settles)
+            await Send(new InboundPaymentEvent($"{invoice.Id}:settled", InboundEventKind.InvoiceSettled, now, invoice.Id, Reports(invoice)), ct);
+    }
+
+    public async Task ExpireAsync(string invoiceId, CancellationToken ct) =>
+        await Close(invoiceId, SandboxInvoiceStatus.Expired, InboundEventKind.InvoiceExpired, "expired", ct);
+
+    public async Task InvalidateAsync(string invoiceId, CancellationToken ct) =>
+        await Close(invoiceId, SandboxInvoiceStatus.Invalid, InboundEventKind.InvoiceInvalid, "invalid", ct);
+
+    /// <summary>The recipient claims a pull payment to a destination (any text in the sandbox); the payout completes at once.</summary>
+    public async Task ClaimAsync(string pullPaymentId, string? destination, CancellationToken ct)
+    {
+        await using var ctx = await db.CreateDbContextAsync(ct);
+        var pullPayment = await ctx.PullPayments.FirstOrDefaultAsync(p => p.Id == pullPaymentId, ct) ?? throw new NotFoundException("That pull payment");
+        if (pullPayment.Status != SandboxPullPaymentStatus.Open)
+            throw new EscrowException("sandbox.claimed", pullPayment.Status == SandboxPullPaymentStatus.Completed ? "This payment was already claimed." : "This pull payment was archived.");
+        var to = destination?.Trim();
+        if (string.IsNullOrEmpty(to) || to.Length > 500)
+            throw new InvalidInputException("destination", "Enter where to send the money: an address, a BOLT11 invoice or an LNURL (up to 500 characters).");
+        pullPayment.Status = SandboxPullPaymentStatus.Completed;
+        pullPayment.Destination = to;
+        await ctx.SaveChangesAsync(ct);
+        await Send(new InboundPaymentEvent($"{pullPayment.Id}:completed", InboundEventKind.PayoutCompleted, clock.GetUtcNow(),
+            PullPaymentId: pullPayment.Id, PayoutId: SandboxPaymentGateway.NewId("po")), ct);
+    }
+
+    private async Task Close(string invoiceId, SandboxInvoiceStatus status, InboundEventKind kind, string word, CancellationToken ct)
+    {
+        await using var ctx = await db.CreateDbContextAsync(ct);
+        var invoice = await ctx.Invoices.Include(i => i.Payments).FirstOrDefaultAsync(i => i.Id == invoiceId, ct) ?? throw new NotFoundException("That invoice");
+        if (invoice.Status != SandboxInvoiceStatus.New && !(status == SandboxInvoiceStatus.Invalid && invoice.Status != SandboxInvoiceStatus.Invalid))
+            throw new EscrowException("sandbox.closed", $"This invoice is {invoice.Status.ToString().ToLowerInvariant()}; it cannot become {word}.");
+        invoice.Status = status;
+        await ctx.SaveChangesAsync(ct);
+        await Send(new InboundPaymentEvent($"{invoice.Id}:{word}", kind, clock.GetUtcNow(), invoice.Id, Reports(invoice)), ct);
+    }
+
+    private async Task Send(InboundPaymentEvent e, CancellationToken ct) => await events.HandleAsync(e, ct);
+
+    private static List<PaymentReport> Reports(SandboxInvoice invoice) =>
+        invoice.Payments.Where(p => !p.AfterExpiry).OrderBy(p => p.At).Select(p => Report(invoice, p)).ToList();
+
+    private static PaymentReport Report(SandboxInvoice invoice, SandboxPayment p) =>
+        new(p.Id, Money.Of(p.Amount, invoice.Currency), Money.Of(p.Btc, "BTC"), p.Rate, p.Method);
+}

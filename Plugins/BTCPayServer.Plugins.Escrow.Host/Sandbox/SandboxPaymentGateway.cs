@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using Microsoft.EntityFrameworkCore;
+
+namespace BTCPayServer.Plugins.Escrow.Host.Sandbox;
+
+/// <summary>Payment gateway of the sandbox: invoices and pull payments that exist only in sandbox.db.</summary>
+public sealed class SandboxPaymentGateway(IDbContextFactory<SandboxDbContext> db, SandboxLinks links, TimeProvider clock) : IPaymentGateway
+{
+    public async Task<CreatedInvoice> CreateFundingInvoiceAsync(FundingInvoiceRequest request, CancellationToken cancellationToken)
+    {
+        await using var ctx = await db.CreateDbContextAsync(cancellationToken);
+        var invoice = new SandboxInvoice
+        {
+            Id = NewId("inv"),
+            StoreId = request.StoreId,
+            ContractId = request.ContractId,
+            Amount = request.Amount.Amount,
+            Currency = request.Amount.Currency,
+            Description = request.Description,
+            RedirectUrl = request.RedirectUrl,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        ctx.Invoices.Add(invoice);
+        await ctx.SaveChangesAsync(cancellationToken);
+        return new CreatedInvoice(invoice.Id, links.Checkout(invoice.Id));
+    }
+
+    public async Task<CreatedPullPayment> CreatePullPaymentAsync(PullPaymentRequest request, CancellationToken cancellationToken)
+    {
+        await using var ctx = await db.CreateDbContextAsync(cancellationToken);
+        // The reference is the payout instruction's key: asked again (a retry after a crash), return the same one.
+        var existing = await ctx.PullPayments.FirstOrDefaultAsync(p => p.Reference == request.Reference, cancellationToken);
+        if (existing is not null)
+            return new CreatedPullPayment(existing.Id, links.Claim(existing.Id));
+        var pullPayment = new SandboxPullPayment
+        {
+            Id = NewId("pp"),
+            Reference = request.Reference,
+            StoreId = request.StoreId,
+            ContractId = request.ContractId,
+            Amount = request.Amount.Amount,
+            Currency = request.Amount.Currency,
+            Recipient = request.Recipient.ToString(),
+            Description = request.Description,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        ctx.PullPayments.Add(pullPayment);
+        await ctx.SaveChangesAsync(cancellationToken);
+        return new CreatedPullPayment(pullPayment.Id, links.Claim(pullPayment.Id));
+    }
+
+    public async Task ArchivePullPaymentAsync(string storeId, string pullPaymentId, CancellationToken cancellationToken)
+    {
+        await using var ctx = await db.CreateDbContextAsync(cancellationToken);
+        var pullPayment = await ctx.PullPayments.FirstOrDefaultAsync(p => p.Id == pullPaymentId && p.StoreId == storeId, cancellationToken);
+        if (pullPayment is { Status: SandboxPullPaymentStatus.Open })
+        {
+            pullPayment.Status = SandboxPullPaymentStatus.Archived;
+            await ctx.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    internal static string NewId(string prefix) => $"sbx_{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+}
+
+/// <summary>Absolute links to the sandbox's checkout and claim pages.</summary>
+public sealed class SandboxLinks(IHttpContextAccessor http, Microsoft.Extensions.Options.IOptions<EscrowHostOptions> options)
+{
+    public string Checkout(string invoiceId) => $"{Base()}/sandbox/checkout/{invoiceId}";
+    public string Claim(string pullPaymentId) => $"{Base()}/sandbox/claim/{pullPaymentId}";
+
+    // Background workers have no request; they use the address the host listens on.
+    private string Base() => http.HttpContext is { } ctx ? $"{ctx.Request.Scheme}://{ctx.Request.Host}" : options.Value.PublicUrl.TrimEnd('/');
+}
