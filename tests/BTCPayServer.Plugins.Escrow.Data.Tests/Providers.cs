@@ -25,6 +25,7 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(PostgresCollection.Name)] public sealed class PostgresMigrationTests(PostgresDatabase db) : MigrationTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresMoneyPrecisionTests(PostgresDatabase db) : MoneyPrecisionTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresQueryTests(PostgresDatabase db) : QueryTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresReconciliationTests(PostgresDatabase db) : ReconciliationTests(db);
 
 [Collection(SqliteCollection.Name)] public sealed class SqliteRoundTripTests(SqliteDatabase db) : RoundTripTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteConcurrencyTests(SqliteDatabase db) : ConcurrencyTests(db);
@@ -35,3 +36,4 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(SqliteCollection.Name)] public sealed class SqliteMigrationTests(SqliteDatabase db) : MigrationTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteMoneyPrecisionTests(SqliteDatabase db) : MoneyPrecisionTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteQueryTests(SqliteDatabase db) : QueryTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteReconciliationTests(SqliteDatabase db) : ReconciliationTests(db);
