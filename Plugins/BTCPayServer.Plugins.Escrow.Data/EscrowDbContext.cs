@@ -27,6 +27,7 @@ public abstract class EscrowDbContext : DbContext
     public DbSet<FundingInvoice> FundingInvoices => Set<FundingInvoice>();
     public DbSet<PartyAccess> PartyAccess => Set<PartyAccess>();
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
+    public DbSet<StoreSettingsRow> StoreSettings => Set<StoreSettingsRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -13,6 +13,9 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
+// The Web library's scripts (_content/BTCPayServer.Plugins.Escrow.Web/...) come from its static web assets manifest,
+// which ASP.NET Core reads by itself only in Development; a published host has them in wwwroot and no manifest.
+builder.WebHost.UseStaticWebAssets();
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 // Party links carry their secret in the path: request logging would write it down, so it stays off.
@@ -35,6 +38,7 @@ var stores = new EfContractStoreFactory(createContext);
 builder.Services.AddSingleton<IContractStoreFactory>(stores);
 builder.Services.AddSingleton<IAuditLog>(stores);
 builder.Services.AddSingleton<IContractQueries>(new EfContractQueries(createContext));
+builder.Services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(createContext, sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<IEscrowNotifier, NoNotifications>();
 builder.Services.AddEscrowApplication();
 builder.Services.AddHostedService<EscrowWorker>();
@@ -59,6 +63,8 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
 {
     o.LoginPath = "/login";
     o.Cookie.Name = "escrow.staff";
+    // Sign-in expiry runs on real time: the TimeProvider in DI is the sandbox clock, and moving it must not sign staff out.
+    o.TimeProvider = TimeProvider.System;
     o.Cookie.HttpOnly = true;
     o.Cookie.SameSite = SameSiteMode.Lax;
     // Another store's pages do not exist for this user: 404, not 403.
@@ -78,7 +84,19 @@ await using (var sandbox = await app.Services.GetRequiredService<IDbContextFacto
 
 if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error");
-app.UseStatusCodePages("text/plain", "{0}: that page does not exist or is not yours to see.");
+// Error answers without a body get a sentence that says what happened; a 404 still says nothing about what exists.
+app.UseStatusCodePages(context =>
+{
+    var response = context.HttpContext.Response;
+    response.ContentType = "text/plain; charset=utf-8";
+    return response.WriteAsync(response.StatusCode switch
+    {
+        StatusCodes.Status400BadRequest => "400: the request was refused. If you sent a form, it may have expired: reload the page and try again.",
+        StatusCodes.Status404NotFound => "404: that page does not exist or is not yours to see.",
+        StatusCodes.Status415UnsupportedMediaType => "415: send the body as JSON (Content-Type: application/json).",
+        var code => $"{code}: {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code)}.",
+    });
+});
 app.UseStaticFiles();
 var bootstrap = Path.Combine(builder.Environment.ContentRootPath, "node_modules", "bootstrap", "dist");
 if (Directory.Exists(bootstrap))

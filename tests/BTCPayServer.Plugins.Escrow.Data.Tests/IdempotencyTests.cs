@@ -114,7 +114,7 @@ public abstract class IdempotencyTests(StoreDatabase database)
         // Bypass the domain (which refuses a duplicate key itself) to show the database holds the line on its own.
         await using var db = database.NewContext();
         db.Add(new PayoutInstruction(other.Id, original.Key, null, PayoutKind.Release, PartyRole.Freelancer,
-            original.Amount, original.PayoutAmount, "duplicate", clock.GetUtcNow()));
+            original.Amount, original.PayoutAmount, "duplicate", null, clock.GetUtcNow()));
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
 
         Assert.True(SaveErrors.IsUniqueViolation(error.InnerException), error.InnerException?.Message);

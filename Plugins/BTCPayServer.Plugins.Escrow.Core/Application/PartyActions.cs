@@ -8,7 +8,7 @@ namespace BTCPayServer.Plugins.Escrow.Core.Application;
 /// Acts of the client and the freelancer, reached only through their capability link. A wrong, rotated or revoked
 /// token is "not found", so a guess learns nothing; a party acting out of role gets a clear refusal.
 /// </summary>
-public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway gateway, TimeProvider clock)
+public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway gateway, IStoreSettingsStore settings, TimeProvider clock)
 {
     private readonly ContractUnitOfWork _work = new(stores);
 
@@ -62,8 +62,9 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
         var request = contract.RequestFunding(milestoneIds);
         if (contract.OpenInvoiceFor(request.MilestoneIds) is { } open && open.Amount == request.Amount)
             return open.CheckoutLink;
+        var methods = (await settings.GetAsync(contract.StoreId, cancellationToken)).PaymentMethods;
         var created = await gateway.CreateFundingInvoiceAsync(new FundingInvoiceRequest(
-            contract.StoreId, contract.Id, request.MilestoneIds, request.Amount, request.Description, redirectUrl, contract.Client.Email), cancellationToken);
+            contract.StoreId, contract.Id, request.MilestoneIds, request.Amount, request.Description, redirectUrl, contract.Client.Email, methods), cancellationToken);
         contract.RegisterFundingInvoice(request, created.InvoiceId, created.CheckoutLink, clock.GetUtcNow());
         await store.SaveAsync(contract, cancellationToken);
         return created.CheckoutLink;

@@ -8,7 +8,7 @@ namespace BTCPayServer.Plugins.Escrow.Core.Application;
 /// gateway reference, so a crash after the gateway call and before the save makes the retry find the same pull
 /// payment instead of creating a second one. Failures are recorded on the instruction and retried with back-off.
 /// </summary>
-public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGateway gateway, TimeProvider clock)
+public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGateway gateway, IStoreSettingsStore settings, TimeProvider clock)
 {
     public const int BatchSize = 100;
     private readonly ContractUnitOfWork _work = new(stores);
@@ -32,22 +32,24 @@ public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGatew
                 storeId = contract.StoreId;
                 due = contract.Payouts.Where(p => p.IsDue(clock.GetUtcNow())).ToList();
             }
+            var storeSettings = await settings.GetAsync(storeId, cancellationToken);
             foreach (var instruction in due)
             {
-                if (await DispatchAsync(storeId, instruction, cancellationToken))
+                if (await DispatchAsync(storeId, storeSettings, instruction, cancellationToken))
                     claimable++;
             }
         }
         return claimable;
     }
 
-    private async Task<bool> DispatchAsync(string storeId, PayoutInstruction instruction, CancellationToken cancellationToken)
+    private async Task<bool> DispatchAsync(string storeId, Stores.StoreEscrowSettings storeSettings, PayoutInstruction instruction, CancellationToken cancellationToken)
     {
         CreatedPullPayment created;
         try
         {
             created = await gateway.CreatePullPaymentAsync(new PullPaymentRequest(
-                storeId, instruction.ContractId, instruction.Key, instruction.Recipient, instruction.PayoutAmount, instruction.Description), cancellationToken);
+                storeId, instruction.ContractId, instruction.Key, instruction.Recipient, instruction.PayoutAmount, instruction.Description,
+                storeSettings.PayoutMethods, storeSettings.AutoApproveClaims, instruction.SourceInvoiceId), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

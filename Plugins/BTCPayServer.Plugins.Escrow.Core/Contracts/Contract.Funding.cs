@@ -82,7 +82,7 @@ public sealed partial class Contract
         payment.SetStatus(PaymentStatus.Refunded);
         var value = Fx == FxPolicy.BtcLocked && payment.Btc.IsPositive ? payment.Btc : payment.Credited;
         var instruction = Queue($"{Id:N}/payment/{payment.PaymentId}/late-refund", null, PayoutKind.Refund, PartyRole.Client,
-            payment.Credited, value, $"{Title}: refund of a late payment", at);
+            payment.Credited, value, $"{Title}: refund of a late payment", at, payment.InvoiceId);
         Record(at, by, "payment.late-refunded", ("paymentId", payment.PaymentId), ("amount", payment.Credited), ("payout", value));
         return instruction;
     }

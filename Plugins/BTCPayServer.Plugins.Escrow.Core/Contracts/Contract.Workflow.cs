@@ -129,14 +129,24 @@ public sealed partial class Contract
             settlement.Refund, settlement.RefundPayout, $"{Title}: refund for milestone {milestone.Number}", at);
     }
 
-    private PayoutInstruction Queue(string key, Guid? milestoneId, PayoutKind kind, PartyRole recipient, Money amount, Money payoutAmount, string description, DateTimeOffset at)
+    private PayoutInstruction Queue(string key, Guid? milestoneId, PayoutKind kind, PartyRole recipient, Money amount, Money payoutAmount, string description, DateTimeOffset at, string? sourceInvoiceId = null)
     {
         if (_payouts.Any(p => p.Key == key))
             throw new EscrowException("payout.duplicate", "This decision was already paid out; it cannot pay twice.");
-        var instruction = new PayoutInstruction(Id, key, milestoneId, kind, recipient, amount, payoutAmount, description.Length > 200 ? description[..200] : description, at);
+        if (kind == PayoutKind.Refund)
+            sourceInvoiceId ??= LastFundingInvoice(milestoneId);
+        var instruction = new PayoutInstruction(Id, key, milestoneId, kind, recipient, amount, payoutAmount,
+            description.Length > 200 ? description[..200] : description, sourceInvoiceId, at);
         _payouts.Add(instruction);
         Record(at, Actor.PayoutWorker with { Id = "outbox" }, "payout.queued", ("payout", key), ("recipient", recipient), ("amount", amount), ("payoutAmount", payoutAmount));
         return instruction;
+    }
+
+    /// <summary>The invoice that last brought money to a milestone (or, for null, to the credit).</summary>
+    private string? LastFundingInvoice(Guid? milestoneId)
+    {
+        var allocation = _allocations.LastOrDefault(a => a.MilestoneId == milestoneId && !a.Reversed);
+        return allocation is null ? null : _payments.FirstOrDefault(p => p.PaymentId == allocation.PaymentId)?.InvoiceId;
     }
 
     private void CompleteIfDone(DateTimeOffset at)

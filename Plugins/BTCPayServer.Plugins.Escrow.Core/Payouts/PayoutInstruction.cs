@@ -29,8 +29,9 @@ public sealed class PayoutInstruction
 
     private PayoutInstruction() { }
 
-    internal PayoutInstruction(Guid contractId, string key, Guid? milestoneId, PayoutKind kind, PartyRole recipient, Money amount, Money payoutAmount, string description, DateTimeOffset at)
+    internal PayoutInstruction(Guid contractId, string key, Guid? milestoneId, PayoutKind kind, PartyRole recipient, Money amount, Money payoutAmount, string description, string? sourceInvoiceId, DateTimeOffset at)
     {
+        SourceInvoiceId = sourceInvoiceId;
         Id = Guid.NewGuid();
         ContractId = contractId;
         Key = key;
@@ -55,6 +56,8 @@ public sealed class PayoutInstruction
     /// <summary>What the pull payment pays: the contract currency, or BTC for BTC-locked contracts.</summary>
     public Money PayoutAmount { get; private set; }
     public string Description { get; private set; } = "";
+    /// <summary>For a client refund: the funding invoice whose money goes back (BTCPay links refunds to it).</summary>
+    public string? SourceInvoiceId { get; private set; }
     public PayoutStatus Status { get; private set; }
     public int Attempts { get; private set; }
     public string? LastError { get; private set; }

@@ -11,13 +11,15 @@ public sealed record FundingInvoiceRequest(
     Money Amount,
     string Description,
     string RedirectUrl,
-    string? BuyerEmail);
+    string? BuyerEmail,
+    IReadOnlyList<string> PaymentMethods);
 
 public sealed record CreatedInvoice(string InvoiceId, string CheckoutLink);
 
 /// <summary>
 /// A pull payment for one payout instruction. <see cref="Reference"/> is the instruction's unique key: an adapter
 /// asked twice for the same reference returns the pull payment it already made instead of making a second one.
+/// <see cref="RefundOfInvoiceId"/> names the funding invoice a client refund comes from (BTCPay links refunds to it).
 /// </summary>
 public sealed record PullPaymentRequest(
     string StoreId,
@@ -25,7 +27,10 @@ public sealed record PullPaymentRequest(
     string Reference,
     PartyRole Recipient,
     Money Amount,
-    string Description);
+    string Description,
+    IReadOnlyList<string> PayoutMethods,
+    bool AutoApproveClaims,
+    string? RefundOfInvoiceId);
 
 public sealed record CreatedPullPayment(string PullPaymentId, string ClaimLink);
 

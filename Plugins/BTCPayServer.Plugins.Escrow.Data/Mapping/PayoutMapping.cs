@@ -16,6 +16,7 @@ internal sealed class PayoutMapping : IEntityTypeConfiguration<PayoutInstruction
         b.ComplexProperty(p => p.Amount, ValueMapping.Money);
         b.ComplexProperty(p => p.PayoutAmount, ValueMapping.Money);
         b.Property(p => p.Description).HasMaxLength(200);
+        b.Property(p => p.SourceInvoiceId).HasMaxLength(200);
         b.Property(p => p.LastError).HasMaxLength(1000);
         // One decision, one payout per recipient: the key is unique, so a second instruction for it is never stored.
         b.HasIndex(p => p.Key).IsUnique();

@@ -176,4 +176,18 @@ public class DecisionTests
 
         Assert.Equal(ContractState.Completed, contract.State);
     }
+
+    [Fact]
+    public void A_refund_names_the_invoice_that_funded_the_milestone_and_a_release_names_none()
+    {
+        var contract = new ContractBuilder().WithMilestone(1m).WithMilestone(1m).Active();
+        var invoice = contract.Invoice(1, 2);
+        contract.Pay(invoice, 2m);
+        contract.SubmitDeliverable(contract.M(1).Id, "Done", null, null, Start);
+        contract.Approve(contract.M(1).Id, Start);
+        contract.Cancel(Staff, "Client changed plans", Start);
+
+        Assert.Null(contract.Payouts.Single(p => p.MilestoneId == contract.M(1).Id).SourceInvoiceId);
+        Assert.Equal(invoice.InvoiceId, contract.Payouts.Single(p => p.MilestoneId == contract.M(2).Id).SourceInvoiceId);
+    }
 }

@@ -898,6 +898,10 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("SourceInvoiceId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -979,6 +983,24 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.HasKey("ContractId", "Number");
 
                     b.ToTable("TermsVersions", "BTCPayServer.Plugins.Escrow");
+                });
+
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.StoreSettingsRow", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("StoreId");
+
+                    b.ToTable("StoreSettings", "BTCPayServer.Plugins.Escrow");
                 });
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess", b =>

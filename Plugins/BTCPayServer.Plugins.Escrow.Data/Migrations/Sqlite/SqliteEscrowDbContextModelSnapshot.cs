@@ -887,6 +887,10 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SourceInvoiceId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -968,6 +972,24 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.HasKey("ContractId", "Number");
 
                     b.ToTable("TermsVersions", (string)null);
+                });
+
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.StoreSettingsRow", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("StoreId");
+
+                    b.ToTable("StoreSettings", (string)null);
                 });
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess", b =>

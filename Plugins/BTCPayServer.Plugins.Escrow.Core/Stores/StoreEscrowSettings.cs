@@ -1,0 +1,58 @@
+using BTCPayServer.Plugins.Escrow.Core.Amounts;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Terms;
+
+namespace BTCPayServer.Plugins.Escrow.Core.Stores;
+
+/// <summary>
+/// A store's escrow settings: defaults for new contracts, and how the store takes and sends money (which payment and
+/// payout methods, whether payout claims are approved automatically).
+/// </summary>
+public sealed record StoreEscrowSettings
+{
+    /// <summary>Payment method ids as BTCPay names them.</summary>
+    public static readonly IReadOnlyList<string> KnownPaymentMethods = ["BTC-CHAIN", "BTC-LN", "BTC-LNURL"];
+    public static readonly IReadOnlyList<string> KnownPayoutMethods = ["BTC-CHAIN", "BTC-LN"];
+    public static readonly StoreEscrowSettings Default = new();
+
+    public string DefaultCurrency { get; init; } = "BTC";
+    public FxPolicy DefaultFx { get; init; } = FxPolicy.FiatProtected;
+    public decimal DefaultFeePercent { get; init; }
+    /// <summary>Fixed fee per milestone in <see cref="DefaultCurrency"/>.</summary>
+    public decimal DefaultFeeFixed { get; init; }
+    public FeePayer DefaultFeePayer { get; init; } = FeePayer.Freelancer;
+    public OverpaymentHandling DefaultOverpayment { get; init; } = OverpaymentHandling.RollForward;
+    public int DefaultReviewWindowDays { get; init; } = (int)ContractTerms.DefaultReviewWindow.TotalDays;
+    public int DefaultDisputeWindowDays { get; init; } = (int)ContractTerms.DefaultDisputeResponseWindow.TotalDays;
+    public IReadOnlyList<string> PaymentMethods { get; init; } = ["BTC-CHAIN", "BTC-LN"];
+    public IReadOnlyList<string> PayoutMethods { get; init; } = ["BTC-CHAIN", "BTC-LN"];
+    /// <summary>Claims on release and refund pull payments are approved at once (else staff approve each payout).</summary>
+    public bool AutoApproveClaims { get; init; } = true;
+
+    /// <summary>Checks every field; the first problem is thrown with its field name.</summary>
+    public StoreEscrowSettings Validated()
+    {
+        var currency = Currency.FromCode(DefaultCurrency);
+        Money.Of(DefaultFeeFixed, currency.Code, "defaultFeeFixed");
+        FeePolicy.Create(DefaultFeePercent, Money.Of(DefaultFeeFixed, currency.Code, "defaultFeeFixed"), DefaultFeePayer);
+        if (!Enum.IsDefined(DefaultFx) || !Enum.IsDefined(DefaultOverpayment))
+            throw new InvalidInputException("defaultFx", "Unknown FX or overpayment policy.");
+        if (DefaultReviewWindowDays is < 1 or > 365)
+            throw new InvalidInputException("defaultReviewWindowDays", "Enter a review window of 1 to 365 days.");
+        if (DefaultDisputeWindowDays is < 1 or > 365)
+            throw new InvalidInputException("defaultDisputeWindowDays", "Enter a dispute response window of 1 to 365 days.");
+        var payments = Methods(PaymentMethods, KnownPaymentMethods, "paymentMethods", "payment");
+        var payouts = Methods(PayoutMethods, KnownPayoutMethods, "payoutMethods", "payout");
+        return this with { DefaultCurrency = currency.Code, PaymentMethods = payments, PayoutMethods = payouts };
+    }
+
+    private static List<string> Methods(IReadOnlyList<string>? chosen, IReadOnlyList<string> known, string field, string label)
+    {
+        var list = (chosen ?? []).Select(m => m?.Trim().ToUpperInvariant() ?? "").Where(m => m.Length > 0).Distinct().ToList();
+        if (list.Count == 0)
+            throw new InvalidInputException(field, $"Choose at least one {label} method.");
+        if (list.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
+            throw new InvalidInputException(field, $"'{unknown}' is not a {label} method this plugin knows ({string.Join(", ", known)}).");
+        return list;
+    }
+}
