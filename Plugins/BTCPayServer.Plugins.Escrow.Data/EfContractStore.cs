@@ -36,6 +36,21 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
         await WriteAsync(contract, cancellationToken);
     }
 
+    /// <summary>Adds many new contracts in one transaction (imports, benchmark seeding); each is written as AddAsync writes one.</summary>
+    public async Task AddManyAsync(IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken)
+    {
+        foreach (var contract in contracts)
+        {
+            contract.PrepareSave();
+            db.Contracts.Add(contract);
+            ContractGraph.StorePositions(db, contract);
+            db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var contract in contracts)
+            contract.MarkSaved();
+    }
+
     public async Task SaveAsync(Contract contract, CancellationToken cancellationToken)
     {
         if (db.Entry(contract).State == EntityState.Detached)

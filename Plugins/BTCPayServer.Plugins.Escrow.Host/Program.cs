@@ -13,9 +13,6 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
-// The Web library's scripts (_content/BTCPayServer.Plugins.Escrow.Web/...) come from its static web assets manifest,
-// which ASP.NET Core reads by itself only in Development; a published host has them in wwwroot and no manifest.
-builder.WebHost.UseStaticWebAssets();
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 // Party links carry their secret in the path: request logging would write it down, so it stays off.

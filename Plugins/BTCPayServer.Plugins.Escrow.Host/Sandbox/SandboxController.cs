@@ -64,7 +64,8 @@ public sealed class SandboxController(SandboxCashier cashier, SandboxClock clock
     [IgnoreAntiforgeryToken]
     public IActionResult AdvanceClock([FromBody] ClockAdvance body)
     {
-        if (body is null || body.Hours is <= 0 or > 87_600)
+        // Less than a tick (1e-12 hours) is no time at all, which the clock refuses with an exception: check the span too.
+        if (body is null || body.Hours is not (> 0 and <= 87_600) || TimeSpan.FromHours(body.Hours) <= TimeSpan.Zero)
             return Problem(title: "Invalid clock advance", detail: "Give hours between 0 and 87600, e.g. {\"hours\": 360}.", statusCode: 400);
         clock.Advance(TimeSpan.FromHours(body.Hours));
         return Json(new { now = clock.GetUtcNow(), offsetHours = clock.Offset.TotalHours });

@@ -16,7 +16,8 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [Authorize(Policy = EscrowPolicies.ManageContracts)]
 [AutoValidateAntiforgeryToken]
 public sealed class UIEscrowContractsController(
-    IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, ContractDrafting drafting, AgencyDecisions decisions) : Controller
+    IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, ContractDrafting drafting, AgencyDecisions decisions,
+    IStoreSettingsStore settings) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string LinksKey = "EscrowIssuedLinks";
@@ -29,22 +30,26 @@ public sealed class UIEscrowContractsController(
     }
 
     [HttpGet("contracts/new")]
-    public IActionResult Create(string storeId) =>
-        View("Edit", new ContractEditModel { StoreId = storeId, Form = new ContractFormModel() });
+    public async Task<IActionResult> Create(string storeId, CancellationToken cancellationToken) =>
+        View("Edit", new ContractEditModel { StoreId = storeId, Form = SettingsFormModel.NewContract(await settings.GetAsync(storeId, cancellationToken)) });
 
     [HttpPost("contracts/new")]
     public async Task<IActionResult> Create(string storeId, ContractFormModel form, CancellationToken cancellationToken)
     {
         try
         {
-            var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
-            return RedirectToAction(nameof(Details), new { storeId, contractId = id });
+            // A value that did not even bind (a date or number that is not one) is refused, never replaced by a default.
+            if (ModelState.IsValid)
+            {
+                var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
+                return RedirectToAction(nameof(Details), new { storeId, contractId = id });
+            }
         }
         catch (EscrowException e)
         {
             ModelState.AddEscrowError(e, "Form");
-            return View("Edit", new ContractEditModel { StoreId = storeId, Form = form });
         }
+        return View("Edit", new ContractEditModel { StoreId = storeId, Form = form });
     }
 
     [HttpGet("contracts/{contractId:guid}")]
@@ -82,8 +87,11 @@ public sealed class UIEscrowContractsController(
     {
         try
         {
-            await drafting.ChangeTermsAsync(storeId, contractId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
-            return RedirectToAction(nameof(Details), new { storeId, contractId });
+            if (ModelState.IsValid)
+            {
+                await drafting.ChangeTermsAsync(storeId, contractId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
+                return RedirectToAction(nameof(Details), new { storeId, contractId });
+            }
         }
         catch (ContractNotFoundException)
         {
@@ -92,8 +100,13 @@ public sealed class UIEscrowContractsController(
         catch (EscrowException e)
         {
             ModelState.AddEscrowError(e, "Form");
-            return View(new ContractEditModel { StoreId = storeId, ContractId = contractId, Form = form });
         }
+        // Refused input never makes another store's (or an unknown) contract look like it exists.
+        await using var store = stores.Open();
+        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
+        if (contract is null)
+            return NotFound();
+        return View(new ContractEditModel { StoreId = storeId, ContractId = contractId, State = contract.State, Form = form });
     }
 
     [HttpPost("contracts/{contractId:guid}/propose")]
@@ -151,9 +164,10 @@ public sealed class UIEscrowContractsController(
     public Task<IActionResult> RefundLatePayment(string storeId, Guid contractId, string paymentId, CancellationToken cancellationToken) =>
         Act(storeId, contractId, () => decisions.RefundLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
 
-    private static void EnsureRole(PartyRole role)
+    private void EnsureRole(PartyRole role)
     {
-        if (!Enum.IsDefined(role))
+        // A role that does not bind ("links/Agency/rotate") leaves the default, the client: refuse it, never rotate the client's link.
+        if (!ModelState.IsValid || !Enum.IsDefined(role))
             throw new InvalidInputException("role", "Unknown party.");
     }
 

@@ -31,6 +31,9 @@ public sealed class UIEscrowDisputesController(IContractStoreFactory stores, ICo
         var model = await Load(storeId, contractId, milestoneId, form, cancellationToken);
         if (model is null)
             return NotFound();
+        // A unit that does not bind would fall back to Percent and turn an amount into a percent: show the error instead.
+        if (!ModelState.IsValid)
+            return View(model);
         try
         {
             var amount = form.ToFreelancerAmount(model.Milestone.Amount);

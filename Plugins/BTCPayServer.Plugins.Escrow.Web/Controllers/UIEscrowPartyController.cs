@@ -26,7 +26,8 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
         try
         {
             var (contract, role) = await parties.OpenAsync(token, cancellationToken);
-            Response.Headers.CacheControl = "no-store";
+            // "no-cache, no-store" is also what the page's antiforgery tokens require; "no-store" alone makes it log a warning per view.
+            Response.Headers.CacheControl = "no-cache, no-store";
             Response.Headers["Referrer-Policy"] = "no-referrer";
             return View(new PartyPageModel
             {
@@ -110,7 +111,9 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/proposals/{proposalId:guid}/answer")]
     public Task<IActionResult> AnswerSplit(string token, Guid milestoneId, Guid proposalId, bool accept, CancellationToken ct) =>
-        Act(token, () => parties.AnswerSplitAsync(token, milestoneId, proposalId, accept, ct), accept ? "You accepted the split." : "You rejected the proposal.");
+        // An answer that does not bind is no answer: it must not count as a rejection (bool's default).
+        Act(token, () => ModelState.IsValid ? parties.AnswerSplitAsync(token, milestoneId, proposalId, accept, ct) : throw new InvalidInputException("accept", "Answer the proposal with accept or reject."),
+            accept ? "You accepted the split." : "You rejected the proposal.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/escalate")]
     public Task<IActionResult> Escalate(string token, Guid milestoneId, CancellationToken ct) =>

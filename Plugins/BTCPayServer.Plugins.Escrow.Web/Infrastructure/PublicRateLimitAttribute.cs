@@ -27,8 +27,7 @@ public sealed class PublicRateLimitAttribute : Attribute, IAsyncActionFilter
 
     public async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
     {
-        var ip = context.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
-        using var lease = Limiter.AttemptAcquire(ip);
+        using var lease = Limiter.AttemptAcquire(ClientOf(context.HttpContext.Connection.RemoteIpAddress));
         if (!lease.IsAcquired)
         {
             context.HttpContext.Response.Headers.RetryAfter = "60";
@@ -36,5 +35,22 @@ public sealed class PublicRateLimitAttribute : Attribute, IAsyncActionFilter
             return;
         }
         await next();
+    }
+
+    /// <summary>
+    /// The bucket of an address. One IPv6 subscriber holds a whole /64, so guessing from many addresses of it counts as
+    /// one client; an IPv4 address seen as IPv6 (::ffff:a.b.c.d) is the IPv4 client it is.
+    /// </summary>
+    public static IPAddress ClientOf(IPAddress? address)
+    {
+        if (address is null)
+            return IPAddress.None;
+        if (address.IsIPv4MappedToIPv6)
+            return address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            return address;
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes);
     }
 }

@@ -1,0 +1,40 @@
+using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
+using BTCPayServer.Plugins.Escrow.Web.Models;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
+
+/// <summary>The store's escrow settings: defaults for new contracts, payment and payout methods, claim approval.</summary>
+[Route("stores/{storeId}/plugins/escrow/settings")]
+[Authorize(Policy = EscrowPolicies.ManageContracts)]
+[AutoValidateAntiforgeryToken]
+public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(string storeId, CancellationToken cancellationToken)
+    {
+        ViewData["StoreId"] = storeId;
+        ViewData["Saved"] = TempData["EscrowSettingsSaved"];
+        return View(SettingsFormModel.From(await settings.GetAsync(storeId, cancellationToken)));
+    }
+
+    [HttpPost("")]
+    public async Task<IActionResult> Index(string storeId, SettingsFormModel form, CancellationToken cancellationToken)
+    {
+        ViewData["StoreId"] = storeId;
+        try
+        {
+            await settings.SaveAsync(storeId, form.ToSettings(), cancellationToken);
+            TempData["EscrowSettingsSaved"] = "Settings saved. They apply to contracts created, invoices opened and payouts made from now on.";
+            return RedirectToAction(nameof(Index), new { storeId });
+        }
+        catch (EscrowException e)
+        {
+            ModelState.AddEscrowError(e);
+            return View(form);
+        }
+    }
+}

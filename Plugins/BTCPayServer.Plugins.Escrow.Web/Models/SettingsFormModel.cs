@@ -1,0 +1,67 @@
+using System.Globalization;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Stores;
+
+namespace BTCPayServer.Plugins.Escrow.Web.Models;
+
+/// <summary>The store settings form; property names mirror <see cref="StoreEscrowSettings"/> so refusals land next to their field.</summary>
+public sealed class SettingsFormModel
+{
+    public string? DefaultCurrency { get; set; }
+    public FxPolicy DefaultFx { get; set; }
+    public string? DefaultFeePercent { get; set; }
+    public string? DefaultFeeFixed { get; set; }
+    public FeePayer DefaultFeePayer { get; set; }
+    public OverpaymentHandling DefaultOverpayment { get; set; }
+    public int DefaultReviewWindowDays { get; set; }
+    public int DefaultDisputeWindowDays { get; set; }
+    public List<string> PaymentMethods { get; set; } = [];
+    public List<string> PayoutMethods { get; set; } = [];
+    public bool AutoApproveClaims { get; set; }
+
+    public static SettingsFormModel From(StoreEscrowSettings s) => new()
+    {
+        DefaultCurrency = s.DefaultCurrency,
+        DefaultFx = s.DefaultFx,
+        DefaultFeePercent = s.DefaultFeePercent.ToString("0.##", CultureInfo.InvariantCulture),
+        DefaultFeeFixed = s.DefaultFeeFixed.ToString("0.########", CultureInfo.InvariantCulture),
+        DefaultFeePayer = s.DefaultFeePayer,
+        DefaultOverpayment = s.DefaultOverpayment,
+        DefaultReviewWindowDays = s.DefaultReviewWindowDays,
+        DefaultDisputeWindowDays = s.DefaultDisputeWindowDays,
+        PaymentMethods = [.. s.PaymentMethods],
+        PayoutMethods = [.. s.PayoutMethods],
+        AutoApproveClaims = s.AutoApproveClaims,
+    };
+
+    public StoreEscrowSettings ToSettings() => new StoreEscrowSettings
+    {
+        DefaultCurrency = DefaultCurrency ?? "",
+        DefaultFx = DefaultFx,
+        DefaultFeePercent = Infrastructure.Amounts.ParseAmount(DefaultFeePercent, "defaultFeePercent"),
+        DefaultFeeFixed = Infrastructure.Amounts.ParseAmount(DefaultFeeFixed, "defaultFeeFixed"),
+        DefaultFeePayer = DefaultFeePayer,
+        DefaultOverpayment = DefaultOverpayment,
+        DefaultReviewWindowDays = DefaultReviewWindowDays,
+        DefaultDisputeWindowDays = DefaultDisputeWindowDays,
+        PaymentMethods = PaymentMethods,
+        PayoutMethods = PayoutMethods,
+        AutoApproveClaims = AutoApproveClaims,
+    }.Validated();
+
+    /// <summary>A new contract form pre-filled with the store's defaults.</summary>
+    public static ContractFormModel NewContract(StoreEscrowSettings s) => new()
+    {
+        Currency = s.DefaultCurrency,
+        Fx = s.DefaultFx,
+        Overpayment = s.DefaultOverpayment,
+        ReviewWindow = s.DefaultReviewWindowDays,
+        DisputeResponseWindow = s.DefaultDisputeWindowDays,
+        Fee = new FeeFormModel
+        {
+            Percent = s.DefaultFeePercent.ToString("0.##", CultureInfo.InvariantCulture),
+            Fixed = s.DefaultFeeFixed.ToString("0.########", CultureInfo.InvariantCulture),
+            ChargedTo = s.DefaultFeePayer,
+        },
+    };
+}

@@ -1,0 +1,84 @@
+using BTCPayServer.Abstractions.Contracts;
+using BTCPayServer.Abstractions.Extensions;
+using BTCPayServer.Abstractions.Models;
+using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Data;
+using BTCPayServer.Plugins.Escrow.Security;
+using BTCPayServer.Plugins.Escrow.Services;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+// BTCPay gives MVC a plugin's own assembly and the assemblies it names as related; the escrow's pages live in the Web library.
+[assembly: RelatedAssembly("BTCPayServer.Plugins.Escrow.Web")]
+
+namespace BTCPayServer.Plugins.Escrow;
+
+/// <summary>BTCPay Escrow inside BTCPay Server: the escrow's pages and services on top of the store's own invoices and pull payments.</summary>
+public sealed class EscrowPlugin : BaseBTCPayServerPlugin
+{
+    public const string StoreNavExtension = "/Views/Shared/EscrowStoreNav.cshtml";
+
+    public override string Identifier => "BTCPayServer.Plugins.Escrow";
+
+    public override IBTCPayServerPlugin.PluginDependency[] Dependencies { get; } =
+    [
+        new() { Identifier = "BTCPayServer", Condition = ">=2.4.0" },
+    ];
+
+    public override void Execute(IServiceCollection services)
+    {
+        AddStorage(services);
+        services.AddEscrowApplication();
+        AddPayments(services);
+        AddBackgroundWork(services);
+        services.AddEscrowPermissions();
+        services.AddUIExtension("store-nav", StoreNavExtension);
+        base.Execute(services);
+    }
+
+    /// <summary>The escrow's tables on BTCPay's PostgreSQL, in their own schema, migrated before any hosted service starts.</summary>
+    private static void AddStorage(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<EscrowDbContextFactory>();
+        services.AddStartupTask<EscrowMigrations>();
+        services.AddSingleton(sp => new EfContractStoreFactory(ContextsOf(sp)));
+        services.AddSingleton<IContractStoreFactory>(sp => sp.GetRequiredService<EfContractStoreFactory>());
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<EfContractStoreFactory>());
+        services.AddSingleton<IContractQueries>(sp => new EfContractQueries(ContextsOf(sp)));
+        services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(ContextsOf(sp), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IGatewayWatchList>(sp => new EfGatewayWatchList(ContextsOf(sp), sp.GetRequiredService<TimeProvider>()));
+    }
+
+    /// <summary>BTCPay's invoices and pull payments as the escrow's gateway; emails through the store's email settings.</summary>
+    private static void AddPayments(IServiceCollection services)
+    {
+        services.AddSingleton<EscrowLinks>();
+        services.AddSingleton<IPaymentGateway, BtcPayPaymentGateway>();
+        services.AddSingleton<IGatewayStateReader, BtcPayGatewayStateReader>();
+        services.AddSingleton<GatewayReconciliation>();
+        services.AddSingleton<IEscrowNotifier, StoreEmailNotifier>();
+    }
+
+    /// <summary>
+    /// BTCPay's events, and the reconciliation that covers the ones missed (run by BTCPay's scheduler at start-up, then
+    /// hourly), go through one queue; timers and the payout outbox are scheduled tasks of their own.
+    /// </summary>
+    private static void AddBackgroundWork(IServiceCollection services)
+    {
+        services.AddScheduledTask<EscrowGatewayEvents>(EscrowGatewayEvents.ReconciliationInterval);
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<EscrowGatewayEvents>());
+        services.AddScheduledTask<TimerSweepTask>(TimerSweepTask.Interval);
+        services.AddScheduledTask<PayoutOutboxTask>(PayoutOutboxTask.Interval);
+    }
+
+    private static Func<EscrowDbContext> ContextsOf(IServiceProvider services)
+    {
+        var factory = services.GetRequiredService<EscrowDbContextFactory>();
+        return () => factory.CreateContext();
+    }
+}

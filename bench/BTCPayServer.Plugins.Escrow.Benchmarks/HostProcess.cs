@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace BTCPayServer.Plugins.Escrow.Benchmarks;
+
+/// <summary>The standalone host as a child process on loopback, storing in the benchmark's PostgreSQL database.</summary>
+public sealed partial class HostProcess : IAsyncDisposable
+{
+    public const string StoreId = "store-1";
+    private const string Email = "bench@example.com";
+    private const string Password = "bench-password";
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"escrow-bench-{Guid.NewGuid():N}");
+
+    private HostProcess(string connectionString, int port)
+    {
+        Url = $"http://127.0.0.1:{port}";
+        var root = RepositoryRoot();
+        var hostDir = Path.Combine(root, "Plugins", "BTCPayServer.Plugins.Escrow.Host");
+        var dll = Path.Combine(hostDir, "bin", Configuration, "net10.0", "BTCPayServer.Plugins.Escrow.Host.dll");
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls {Url}")
+        {
+            WorkingDirectory = hostDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Escrow__Postgres"] = connectionString;
+        info.Environment["Escrow__DataDir"] = _dataDir;
+        info.Environment["Escrow__StoreId"] = StoreId;
+        info.Environment["Escrow__AdminEmail"] = Email;
+        info.Environment["Escrow__AdminPassword"] = Password;
+        info.Environment["Escrow__PublicUrl"] = Url;
+        // Every SQL command is logged, so the benchmark can count the statements one page runs.
+        info.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Information";
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(Url) };
+    }
+
+    private static string Configuration => AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    public string Url { get; }
+    public HttpClient Client { get; }
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts the host and returns it with the time from process start to its first 200.</summary>
+    public static async Task<(HostProcess Host, TimeSpan FirstOk)> StartAsync(string connectionString)
+    {
+        var watch = Stopwatch.StartNew();
+        var host = new HostProcess(connectionString, FreePort());
+        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                if ((await host.Client.GetAsync("/login")).StatusCode == HttpStatusCode.OK)
+                    return (host, watch.Elapsed);
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (host._process.HasExited)
+                throw new InvalidOperationException("The host stopped:\n" + string.Join('\n', host._output));
+            await Task.Delay(25);
+        }
+        throw new TimeoutException("The host did not answer within 60 s:\n" + string.Join('\n', host._output));
+    }
+
+    public async Task SignInAsync()
+    {
+        var form = await Client.GetStringAsync("/login");
+        var token = TokenPattern().Match(form).Groups[1].Value;
+        var response = await Client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = Email, ["Password"] = Password, ["__RequestVerificationToken"] = token,
+        }));
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in failed: {(int)response.StatusCode}");
+    }
+
+    /// <summary>How many SQL commands the host ran while <paramref name="request"/> ran.</summary>
+    public async Task<int> CountStatementsAsync(Func<Task> request)
+    {
+        await Task.Delay(300);
+        _output.Clear();
+        await request();
+        await Task.Delay(300);
+        return _output.Count(line => line.Contains("Executed DbCommand", StringComparison.Ordinal));
+    }
+
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        if (Directory.Exists(_dataDir))
+            Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BTCPayServer.Plugins.Escrow.sln")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Run the benchmarks from inside the repository.");
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+}

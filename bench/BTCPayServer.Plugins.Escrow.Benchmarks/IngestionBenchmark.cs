@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Data;
+
+namespace BTCPayServer.Plugins.Escrow.Benchmarks;
+
+/// <summary>
+/// Invoice-settled events for distinct funded milestones through the real inbound path (idempotency check, ledger,
+/// audit entry, save), with 1 and 8 producers, next to pgbench's TPC-B on the same server in the same run.
+/// </summary>
+public static partial class IngestionBenchmark
+{
+    public static async Task<IReadOnlyList<Result>> RunAsync(int eventsPerRun)
+    {
+        await using var db = await BenchDatabase.CreateAsync("ingest");
+        var invoices = new List<(string InvoiceId, Core.Amounts.Money Amount)>();
+        var contracts = Enumerable.Range(0, eventsPerRun * 2).Select(i =>
+        {
+            var c = Seeding.ActiveContract("store-ingest", i, 2, fundFirst: false);
+            var invoice = Seeding.OpenInvoice(c, $"inv-{i}-{Guid.NewGuid():N}");
+            invoices.Add((invoice.InvoiceId, invoice.Amount));
+            return c;
+        }).ToList();
+        await Seeding.StoreAsync(db, contracts);
+        var handler = new PaymentEventHandler(new EfContractStoreFactory(db.NewContext), TimeProvider.System);
+
+        var single = await Measure(handler, invoices.Take(eventsPerRun).ToList(), producers: 1);
+        var eight = await Measure(handler, invoices.Skip(eventsPerRun).ToList(), producers: 8);
+        var pgbench = await PgBenchAsync(db);
+        var best = Math.Max(single, eight);
+        return
+        [
+            new("1. payment-event ingestion", "events/s, 1 producer", $"{single:F0}", "", null),
+            new("1. payment-event ingestion", "events/s, 8 producers", $"{eight:F0}", "", null),
+            new("1. payment-event ingestion", "pgbench TPC-B tps (-c 8, 20 s)", $"{pgbench:F0}", "", null),
+            new("1. payment-event ingestion", "ratio best events/s ÷ tps", $"{best / pgbench:F2}", "≥ 0.5", best / pgbench >= 0.5),
+        ];
+    }
+
+    private static async Task<double> Measure(PaymentEventHandler handler, IReadOnlyList<(string InvoiceId, Core.Amounts.Money Amount)> invoices, int producers)
+    {
+        var next = -1;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, producers).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < invoices.Count)
+            {
+                var (invoiceId, amount) = invoices[i];
+                var outcome = await handler.HandleAsync(Seeding.Settled(invoiceId, amount, $"bench-{invoiceId}"), CancellationToken.None);
+                if (outcome != EventOutcome.Applied)
+                    throw new InvalidOperationException($"Event for {invoiceId} was {outcome}.");
+            }
+        })));
+        return invoices.Count / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> PgBenchAsync(BenchDatabase db)
+    {
+        var server = db.Server;
+        var env = new Dictionary<string, string> { ["PGPASSWORD"] = server.Password ?? "" };
+        string Args(string rest) => $"-h {server.Host} -p {server.Port} -U {server.Username} {rest} {db.Name}";
+        await Run("pgbench", Args("-i -q -s 8"), env);
+        var output = await Run("pgbench", Args("-T 20 -c 8 -j 2"), env);
+        var match = TpsPattern().Match(output);
+        if (!match.Success)
+            throw new InvalidOperationException("pgbench printed no tps:\n" + output);
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    internal static async Task<string> Run(string file, string args, IReadOnlyDictionary<string, string> env)
+    {
+        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (k, v) in env) info.Environment[k] = v;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {args} failed: {await stderr}");
+        return await stdout + await stderr;
+    }
+
+    [GeneratedRegex(@"tps = ([0-9.]+)")]
+    private static partial Regex TpsPattern();
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Data;
+
+namespace BTCPayServer.Plugins.Escrow.Benchmarks;
+
+/// <summary>
+/// The staff contract list and contract page at scale (10,000 contracts, 50,000 milestones, 3 stores) over HTTP on
+/// loopback: latency, throughput, SQL statements per page (must not grow with the data), host memory after the load,
+/// and start-up time on an empty database.
+/// </summary>
+public static class PagesBenchmark
+{
+    public static async Task<IReadOnlyList<Result>> RunAsync(int contracts, int requests)
+    {
+        var results = new List<Result>();
+        await using var db = await BenchDatabase.CreateAsync("pages");
+
+        // Start-up on an empty database, migrations included (the database was migrated above; use a second one).
+        await using (var empty = await BenchDatabase.CreateAsync("start"))
+        {
+            var (fresh, firstOk) = await HostProcess.StartAsync(empty.ConnectionString);
+            await fresh.DisposeAsync();
+            results.Add(new("3. start-up", "process start → first 200 (ms)", $"{firstOk.TotalMilliseconds:F0}", "≤ 2000", firstOk.TotalMilliseconds <= 2000));
+        }
+
+        // Statements per page with a little data...
+        await Seeding.StoreAsync(db, Enumerable.Range(0, 30).Select(i => Seeding.ActiveContract(HostProcess.StoreId, i, 5, i % 3 == 0)));
+        var (host, _) = await HostProcess.StartAsync(db.ConnectionString);
+        await using (host)
+        {
+            await host.SignInAsync();
+            var listUrl = $"/stores/{HostProcess.StoreId}/plugins/escrow";
+            var sample = await AnyContract(db);
+            var smallList = await host.CountStatementsAsync(() => Get(host, listUrl));
+            var smallDetail = await host.CountStatementsAsync(() => Get(host, $"{listUrl}/contracts/{sample}"));
+
+            // ...and with the full data set.
+            var seed = Stopwatch.StartNew();
+            var stores = new[] { HostProcess.StoreId, "store-2", "store-3" };
+            await Seeding.StoreAsync(db, Enumerable.Range(30, contracts - 30).Select(i => Seeding.ActiveContract(stores[i % 3], i, 5, i % 3 == 0)));
+            Console.Error.WriteLine($"Seeded {contracts} contracts in {seed.Elapsed.TotalSeconds:F0} s");
+            var bigList = await host.CountStatementsAsync(() => Get(host, listUrl));
+            var bigDetail = await host.CountStatementsAsync(() => Get(host, $"{listUrl}/contracts/{sample}"));
+            results.Add(new("2. pages at scale", "SQL statements, list page (30 → 10k contracts)", $"{smallList} → {bigList}", "constant", smallList == bigList));
+            results.Add(new("2. pages at scale", "SQL statements, contract page", $"{smallDetail} → {bigDetail}", "constant", smallDetail == bigDetail));
+
+            var ids = await SomeContracts(db, HostProcess.StoreId, 200);
+            var listTimes = await Latencies(requests, _ => Get(host, listUrl));
+            var detailTimes = await Latencies(requests, i => Get(host, $"{listUrl}/contracts/{ids[i % ids.Count]}"));
+            var throughput = await Throughput(host, listUrl, TimeSpan.FromSeconds(10), 8);
+
+            // The same data access without HTTP or rendering: the query port and the store the pages call.
+            var queries = new EfContractQueries(db.NewContext);
+            var factory = new EfContractStoreFactory(db.NewContext);
+            var listAlone = await Latencies(requests, _ => queries.ListContractsAsync(new ContractListQuery(HostProcess.StoreId), CancellationToken.None));
+            var detailAlone = await Latencies(requests, async i =>
+            {
+                await using var store = factory.Open();
+                await store.FindInStoreAsync(HostProcess.StoreId, ids[i % ids.Count], CancellationToken.None);
+                await factory.ReadAsync(ids[i % ids.Count], CancellationToken.None);
+            });
+            Add(results, "list page", listTimes, listAlone);
+            Add(results, "contract page", detailTimes, detailAlone);
+            results.Add(new("2. pages at scale", "list page requests/s (8 clients, 10 s)", $"{throughput:F0}", "", null));
+            var rss = host.ResidentBytes() / 1024.0 / 1024.0;
+            results.Add(new("3. memory", "host RSS after the load (MB)", $"{rss:F0}", "≤ 250", rss <= 250));
+        }
+        return results;
+    }
+
+    private static void Add(List<Result> results, string page, IReadOnlyList<double> http, IReadOnlyList<double> alone)
+    {
+        var p95 = Stats.Percentile(http, 95);
+        var aloneP95 = Stats.Percentile(alone, 95);
+        results.Add(new("2. pages at scale", $"{page} p50 / p95 (ms)", $"{Stats.Percentile(http, 50):F1} / {p95:F1}", "", null));
+        results.Add(new("2. pages at scale", $"{page} p95 ÷ its statements alone p95 ({aloneP95:F1} ms)", $"{p95 / aloneP95:F2}", "≤ 3", p95 / aloneP95 <= 3));
+    }
+
+    private static async Task Get(HostProcess host, string url)
+    {
+        using var response = await host.Client.GetAsync(url);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}");
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static async Task<IReadOnlyList<double>> Latencies(int count, Func<int, Task> request)
+    {
+        for (var i = 0; i < 10; i++) await request(i); // warm-up
+        var times = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await request(i);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return times;
+    }
+
+    private static async Task<double> Throughput(HostProcess host, string url, TimeSpan duration, int clients)
+    {
+        var done = 0;
+        var until = DateTime.UtcNow + duration;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            while (DateTime.UtcNow < until)
+            {
+                await Get(host, url);
+                Interlocked.Increment(ref done);
+            }
+        })));
+        return done / duration.TotalSeconds;
+    }
+
+    private static async Task<Guid> AnyContract(BenchDatabase db) => (await SomeContracts(db, HostProcess.StoreId, 1))[0];
+
+    private static async Task<List<Guid>> SomeContracts(BenchDatabase db, string storeId, int count)
+    {
+        await using var context = db.NewContext();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            context.Contracts.Where(c => c.StoreId == storeId).OrderBy(c => c.Id).Select(c => c.Id).Take(count));
+    }
+}

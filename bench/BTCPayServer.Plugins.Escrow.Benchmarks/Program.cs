@@ -1,0 +1,15 @@
+using BTCPayServer.Plugins.Escrow.Benchmarks;
+
+// dotnet run -c Release --project bench/BTCPayServer.Plugins.Escrow.Benchmarks [-- --quick]
+// Needs a PostgreSQL server (ESCROW_BENCH_POSTGRES, default the CI server's escrow role) and pgbench on the PATH.
+var quick = args.Contains("--quick");
+var results = new List<Result>();
+results.AddRange(await IngestionBenchmark.RunAsync(eventsPerRun: quick ? 200 : 1000));
+results.AddRange(await PagesBenchmark.RunAsync(contracts: quick ? 600 : 10_000, requests: quick ? 50 : 300));
+
+Console.WriteLine($"BTCPay Escrow benchmarks, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {Environment.OSVersion}{(quick ? " (quick run)" : "")}");
+Console.WriteLine();
+Console.WriteLine("| benchmark | measure | value | target | met |");
+Console.WriteLine("| --- | --- | --- | --- | --- |");
+foreach (var r in results)
+    Console.WriteLine($"| {r.Benchmark} | {r.Measure} | {r.Value} | {r.Target} | {(r.Met is null ? "" : r.Met.Value ? "yes" : "no")} |");
