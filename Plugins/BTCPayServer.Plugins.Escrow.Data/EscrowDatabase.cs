@@ -1,6 +1,7 @@
 using BTCPayServer.Plugins.Escrow.Data.Postgres;
 using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace BTCPayServer.Plugins.Escrow.Data;
 
@@ -11,11 +12,15 @@ public static class EscrowDatabase
     public const string Schema = "BTCPayServer.Plugins.Escrow";
     public const string MigrationsHistoryTable = "__EFMigrationsHistory";
 
-    public static PostgresEscrowDbContext CreatePostgres(string connectionString) =>
-        new(UsePostgres(new DbContextOptionsBuilder<PostgresEscrowDbContext>(), connectionString).Options);
+    /// <param name="loggerFactory">The host's logging, so EF's warnings (and, when enabled, its commands) are seen.</param>
+    public static PostgresEscrowDbContext CreatePostgres(string connectionString, ILoggerFactory? loggerFactory = null) =>
+        new(WithLogging(UsePostgres(new DbContextOptionsBuilder<PostgresEscrowDbContext>(), connectionString), loggerFactory).Options);
 
-    public static SqliteEscrowDbContext CreateSqlite(string connectionString) =>
-        new(UseSqlite(new DbContextOptionsBuilder<SqliteEscrowDbContext>(), connectionString).Options);
+    public static SqliteEscrowDbContext CreateSqlite(string connectionString, ILoggerFactory? loggerFactory = null) =>
+        new(WithLogging(UseSqlite(new DbContextOptionsBuilder<SqliteEscrowDbContext>(), connectionString), loggerFactory).Options);
+
+    private static DbContextOptionsBuilder<T> WithLogging<T>(DbContextOptionsBuilder<T> builder, ILoggerFactory? loggerFactory) where T : DbContext =>
+        loggerFactory is null ? builder : builder.UseLoggerFactory(loggerFactory);
 
     /// <summary>Configures a builder (e.g. one from BTCPay's plugin context factory) for the PostgreSQL model.</summary>
     public static DbContextOptionsBuilder<PostgresEscrowDbContext> UsePostgres(DbContextOptionsBuilder<PostgresEscrowDbContext> builder, string connectionString) =>

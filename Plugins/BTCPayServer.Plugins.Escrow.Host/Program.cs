@@ -28,9 +28,11 @@ var dataDir = options.DataPath(builder.Environment.ContentRootPath);
 Directory.CreateDirectory(dataDir);
 
 // Storage: embedded SQLite by default, PostgreSQL when a connection string is given.
+// The host's logging reaches the contexts once the app is built (they are created outside DI, one per unit of work).
+ILoggerFactory? loggerFactory = null;
 Func<EscrowDbContext> createContext = string.IsNullOrWhiteSpace(options.Postgres)
-    ? () => EscrowDatabase.CreateSqlite($"Data Source={Path.Combine(dataDir, "escrow.db")}")
-    : () => EscrowDatabase.CreatePostgres(options.Postgres!);
+    ? () => EscrowDatabase.CreateSqlite($"Data Source={Path.Combine(dataDir, "escrow.db")}", loggerFactory)
+    : () => EscrowDatabase.CreatePostgres(options.Postgres!, loggerFactory);
 var stores = new EfContractStoreFactory(createContext);
 builder.Services.AddSingleton<IContractStoreFactory>(stores);
 builder.Services.AddSingleton<IAuditLog>(stores);
@@ -73,6 +75,7 @@ builder.Services.AddAuthorizationBuilder()
 builder.Services.AddControllersWithViews();
 
 var app = builder.Build();
+loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
 
 await using (var context = createContext())
     await EscrowDatabase.MigrateAsync(context);

@@ -42,8 +42,9 @@ public static class PagesBenchmark
             Console.Error.WriteLine($"Seeded {contracts} contracts in {seed.Elapsed.TotalSeconds:F0} s");
             var bigList = await host.CountStatementsAsync(() => Get(host, listUrl));
             var bigDetail = await host.CountStatementsAsync(() => Get(host, $"{listUrl}/contracts/{sample}"));
-            results.Add(new("2. pages at scale", "SQL statements, list page (30 → 10k contracts)", $"{smallList} → {bigList}", "constant", smallList == bigList));
-            results.Add(new("2. pages at scale", "SQL statements, contract page", $"{smallDetail} → {bigDetail}", "constant", smallDetail == bigDetail));
+            // No statement seen means the count did not work, not that the page is free: that is never "met".
+            results.Add(new("2. pages at scale", $"SQL statements, list page (30 → {contracts} contracts)", $"{smallList} → {bigList}", "constant", smallList > 0 && smallList == bigList));
+            results.Add(new("2. pages at scale", "SQL statements, contract page", $"{smallDetail} → {bigDetail}", "constant", smallDetail > 0 && smallDetail == bigDetail));
 
             var ids = await SomeContracts(db, HostProcess.StoreId, 200);
             var listTimes = await Latencies(requests, _ => Get(host, listUrl));

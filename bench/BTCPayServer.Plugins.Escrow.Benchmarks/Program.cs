@@ -3,6 +3,17 @@ using BTCPayServer.Plugins.Escrow.Benchmarks;
 // dotnet run -c Release --project bench/BTCPayServer.Plugins.Escrow.Benchmarks [-- --quick]
 // Needs a PostgreSQL server (ESCROW_BENCH_POSTGRES, default the CI server's escrow role) and pgbench on the PATH.
 var quick = args.Contains("--quick");
+if (args.Contains("--probe"))
+{
+    await using var probeDb = await BenchDatabase.CreateAsync("probe");
+    var (probe, firstOk) = await HostProcess.StartAsync(probeDb.ConnectionString);
+    await using (probe)
+    {
+        await probe.SignInAsync();
+        Console.WriteLine($"first 200 after {firstOk.TotalMilliseconds:F0} ms; statements on the list page: {await probe.CountStatementsAsync(() => probe.Client.GetAsync($"/stores/{HostProcess.StoreId}/plugins/escrow"))}");
+    }
+    return;
+}
 var results = new List<Result>();
 results.AddRange(await IngestionBenchmark.RunAsync(eventsPerRun: quick ? 200 : 1000));
 results.AddRange(await PagesBenchmark.RunAsync(contracts: quick ? 600 : 10_000, requests: quick ? 50 : 300));
