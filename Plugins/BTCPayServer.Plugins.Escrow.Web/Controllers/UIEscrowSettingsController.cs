@@ -25,6 +25,9 @@ public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : C
     public async Task<IActionResult> Index(string storeId, SettingsFormModel form, CancellationToken cancellationToken)
     {
         ViewData["StoreId"] = storeId;
+        // A value that did not bind (an unknown policy, "two weeks") must not quietly become a default and be saved.
+        if (!ModelState.IsValid)
+            return View(form);
         try
         {
             await settings.SaveAsync(storeId, form.ToSettings(), cancellationToken);
