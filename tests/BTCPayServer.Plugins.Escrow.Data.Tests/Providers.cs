@@ -27,6 +27,7 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(PostgresCollection.Name)] public sealed class PostgresQueryTests(PostgresDatabase db) : QueryTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresReconciliationTests(PostgresDatabase db) : ReconciliationTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresStoreSettingsTests(PostgresDatabase db) : StoreSettingsTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresNotificationTests(PostgresDatabase db) : NotificationTests(db);
 
 [Collection(SqliteCollection.Name)] public sealed class SqliteRoundTripTests(SqliteDatabase db) : RoundTripTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteConcurrencyTests(SqliteDatabase db) : ConcurrencyTests(db);
@@ -39,3 +40,4 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(SqliteCollection.Name)] public sealed class SqliteQueryTests(SqliteDatabase db) : QueryTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteReconciliationTests(SqliteDatabase db) : ReconciliationTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteStoreSettingsTests(SqliteDatabase db) : StoreSettingsTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteNotificationTests(SqliteDatabase db) : NotificationTests(db);

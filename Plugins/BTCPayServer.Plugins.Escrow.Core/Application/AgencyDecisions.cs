@@ -4,9 +4,9 @@ using BTCPayServer.Plugins.Escrow.Core.Ports;
 namespace BTCPayServer.Plugins.Escrow.Core.Application;
 
 /// <summary>What only the agency decides: dispute rulings and what to do with late payments.</summary>
-public sealed class AgencyDecisions(IContractStoreFactory stores, TimeProvider clock)
+public sealed class AgencyDecisions(IContractStoreFactory stores, TimeProvider clock, IEscrowNotifier? notifier = null)
 {
-    private readonly ContractUnitOfWork _work = new(stores);
+    private readonly ContractUnitOfWork _work = new(stores, notifier);
 
     public Task EscalateDisputeAsync(string storeId, Guid contractId, Guid milestoneId, Actor agency, CancellationToken cancellationToken) =>
         _work.ActAsync(ContractDrafting.InStore(storeId, contractId), c => { c.EscalateDispute(milestoneId, agency, clock.GetUtcNow()); return true; }, cancellationToken);

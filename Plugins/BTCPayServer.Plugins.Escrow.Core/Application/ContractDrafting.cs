@@ -9,9 +9,9 @@ namespace BTCPayServer.Plugins.Escrow.Core.Application;
 public sealed record IssuedLinks(Guid ContractId, string? ClientToken, string? FreelancerToken);
 
 /// <summary>The agency writes contracts: drafts, offers, amends, clones, cancels, and manages the party links.</summary>
-public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider clock)
+public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider clock, IEscrowNotifier? notifier = null)
 {
-    private readonly ContractUnitOfWork _work = new(stores);
+    private readonly ContractUnitOfWork _work = new(stores, notifier);
 
     public async Task<Guid> CreateDraftAsync(string storeId, ContractTerms terms, Actor agency, CancellationToken cancellationToken)
     {

@@ -1,10 +1,14 @@
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Notifications;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 
 namespace BTCPayServer.Plugins.Escrow.Core.Application;
 
-/// <summary>Load a contract, act on it, save it; for system work, retried from fresh state on a concurrency conflict.</summary>
-public sealed class ContractUnitOfWork(IContractStoreFactory stores)
+/// <summary>
+/// Load a contract, act on it, save it; for system work, retried from fresh state on a concurrency conflict. After a
+/// save, the parties hear about what changed (best effort: a message that cannot be sent never undoes the act).
+/// </summary>
+public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNotifier? notifier = null)
 {
     public const int MaxAttempts = 5;
 
@@ -14,7 +18,7 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores)
         await using var store = stores.Open();
         var contract = await load(store, cancellationToken) ?? throw new ContractNotFoundException();
         var result = act(contract);
-        await store.SaveAsync(contract, cancellationToken);
+        await SaveAndNotifyAsync(store, contract, cancellationToken);
         return result;
     }
 
@@ -34,12 +38,35 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores)
                 return false;
             try
             {
-                await store.SaveAsync(contract, cancellationToken);
+                await SaveAndNotifyAsync(store, contract, cancellationToken);
                 return true;
             }
             catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
             {
                 // Someone else wrote first; start again from what they stored.
+            }
+        }
+    }
+
+    /// <summary>Saves, then tells the parties; new contracts go through here too.</summary>
+    public async Task SaveAndNotifyAsync(IContractStore store, Contract contract, CancellationToken cancellationToken, bool isNew = false)
+    {
+        var entries = contract.UnsavedAuditEntries.ToList();
+        if (isNew)
+            await store.AddAsync(contract, cancellationToken);
+        else
+            await store.SaveAsync(contract, cancellationToken);
+        if (notifier is null)
+            return;
+        foreach (var notification in entries.SelectMany(e => NotificationPlanner.For(contract, e)))
+        {
+            try
+            {
+                await notifier.NotifyAsync(notification, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The act is saved; a mail server that is down must not turn it into an error for the person acting.
             }
         }
     }

@@ -8,9 +8,9 @@ namespace BTCPayServer.Plugins.Escrow.Core.Application;
 /// Acts of the client and the freelancer, reached only through their capability link. A wrong, rotated or revoked
 /// token is "not found", so a guess learns nothing; a party acting out of role gets a clear refusal.
 /// </summary>
-public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway gateway, IStoreSettingsStore settings, TimeProvider clock)
+public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway gateway, IStoreSettingsStore settings, TimeProvider clock, IEscrowNotifier? notifier = null)
 {
-    private readonly ContractUnitOfWork _work = new(stores);
+    private readonly ContractUnitOfWork _work = new(stores, notifier);
 
     /// <summary>The contract and the caller's role, for pages to read.</summary>
     public async Task<(Contract Contract, PartyRole Role)> OpenAsync(string token, CancellationToken cancellationToken)
@@ -66,7 +66,7 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
         var created = await gateway.CreateFundingInvoiceAsync(new FundingInvoiceRequest(
             contract.StoreId, contract.Id, request.MilestoneIds, request.Amount, request.Description, redirectUrl, contract.Client.Email, methods), cancellationToken);
         contract.RegisterFundingInvoice(request, created.InvoiceId, created.CheckoutLink, clock.GetUtcNow());
-        await store.SaveAsync(contract, cancellationToken);
+        await _work.SaveAndNotifyAsync(store, contract, cancellationToken);
         return created.CheckoutLink;
     }
 

@@ -13,9 +13,9 @@ public enum EventOutcome
 }
 
 /// <summary>The one inbound path for gateway events, shared by every host. Idempotent by event id; safe to call concurrently.</summary>
-public sealed class PaymentEventHandler(IContractStoreFactory stores, TimeProvider clock)
+public sealed class PaymentEventHandler(IContractStoreFactory stores, TimeProvider clock, IEscrowNotifier? notifier = null)
 {
-    private readonly ContractUnitOfWork _work = new(stores);
+    private readonly ContractUnitOfWork _work = new(stores, notifier);
 
     public async Task<EventOutcome> HandleAsync(InboundPaymentEvent e, CancellationToken cancellationToken)
     {

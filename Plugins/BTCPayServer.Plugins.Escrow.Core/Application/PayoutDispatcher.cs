@@ -8,10 +8,10 @@ namespace BTCPayServer.Plugins.Escrow.Core.Application;
 /// gateway reference, so a crash after the gateway call and before the save makes the retry find the same pull
 /// payment instead of creating a second one. Failures are recorded on the instruction and retried with back-off.
 /// </summary>
-public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGateway gateway, IStoreSettingsStore settings, TimeProvider clock)
+public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGateway gateway, IStoreSettingsStore settings, TimeProvider clock, IEscrowNotifier? notifier = null)
 {
     public const int BatchSize = 100;
-    private readonly ContractUnitOfWork _work = new(stores);
+    private readonly ContractUnitOfWork _work = new(stores, notifier);
 
     /// <returns>How many instructions became claimable.</returns>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)

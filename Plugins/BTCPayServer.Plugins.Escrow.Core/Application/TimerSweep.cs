@@ -3,10 +3,10 @@ using BTCPayServer.Plugins.Escrow.Core.Ports;
 namespace BTCPayServer.Plugins.Escrow.Core.Application;
 
 /// <summary>Runs every due automatic act (auto-approve, dispute escalation, overdue marks). Safe to run twice or concurrently.</summary>
-public sealed class TimerSweep(IContractStoreFactory stores, TimeProvider clock)
+public sealed class TimerSweep(IContractStoreFactory stores, TimeProvider clock, IEscrowNotifier? notifier = null)
 {
     public const int BatchSize = 200;
-    private readonly ContractUnitOfWork _work = new(stores);
+    private readonly ContractUnitOfWork _work = new(stores, notifier);
 
     /// <returns>How many contracts changed.</returns>
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
