@@ -1,6 +1,8 @@
+using BTCPayServer.Plugins.Escrow.Core.Application;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Host;
+using BTCPayServer.Plugins.Escrow.Host.Faults;
 using BTCPayServer.Plugins.Escrow.Host.Sandbox;
 using BTCPayServer.Plugins.Escrow.Host.Staff;
 using BTCPayServer.Plugins.Escrow.Host.Workers;
@@ -26,6 +28,8 @@ builder.Services.Configure<EscrowHostOptions>(section);
 var options = section.Get<EscrowHostOptions>() ?? new EscrowHostOptions();
 var dataDir = options.DataPath(builder.Environment.ContentRootPath);
 Directory.CreateDirectory(dataDir);
+// TEST-ONLY crash switch of the fault tests: nothing is installed unless Escrow:CrashAt is set (see CrashSwitch).
+var crashAt = CrashSwitch.InstallFrom(builder.Configuration, options.Sandbox);
 
 // Storage: embedded SQLite by default, PostgreSQL when a connection string is given.
 // The host's logging reaches the contexts once the app is built (they are created outside DI, one per unit of work).
@@ -54,6 +58,10 @@ builder.Services.AddDbContextFactory<SandboxDbContext>(o => o.UseSqlite($"Data S
 builder.Services.AddSingleton<SandboxLinks>();
 builder.Services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
 builder.Services.AddSingleton<SandboxCashier>();
+// Start-up reconciliation: what the sandbox recorded but the escrow never heard (the host stopped in between).
+builder.Services.AddSingleton<IGatewayStateReader, SandboxGatewayStateReader>();
+builder.Services.AddSingleton<IGatewayWatchList>(sp => new EfGatewayWatchList(createContext, sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<GatewayReconciliation>();
 
 // Staff: one administrator, one store; the library's policies mean "staff of the route's store".
 builder.Services.AddSingleton<StaffAccounts>();
@@ -81,6 +89,22 @@ await using (var context = createContext())
     await EscrowDatabase.MigrateAsync(context);
 await using (var sandbox = await app.Services.GetRequiredService<IDbContextFactory<SandboxDbContext>>().CreateDbContextAsync())
     await sandbox.Database.EnsureCreatedAsync();
+
+var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BTCPayServer.Plugins.Escrow.Host");
+if (crashAt is not null)
+    startupLog.LogWarning("TEST-ONLY crash switch armed: the process kills itself at {CrashPoint}", crashAt);
+// Before the worker's first pass: bring the escrow up to date with the gateway (idempotent; nothing missed, nothing applied).
+try
+{
+    var report = await app.Services.GetRequiredService<GatewayReconciliation>().RunAsync(CancellationToken.None);
+    if (report.EventsApplied > 0)
+        startupLog.LogInformation("Reconciliation: {Invoices} invoice(s) and {PullPayments} pull payment(s) checked, {Applied} missed event(s) applied",
+            report.InvoicesChecked, report.PullPaymentsChecked, report.EventsApplied);
+}
+catch (Exception e)
+{
+    startupLog.LogError(e, "Reconciliation with the payment gateway failed at start-up; missed events stay unapplied until the next start");
+}
 
 if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error");

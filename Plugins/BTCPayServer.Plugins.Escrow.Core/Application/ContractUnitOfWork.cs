@@ -1,4 +1,5 @@
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Notifications;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 
@@ -52,10 +53,12 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
     public async Task SaveAndNotifyAsync(IContractStore store, Contract contract, CancellationToken cancellationToken, bool isNew = false)
     {
         var entries = contract.UnsavedAuditEntries.ToList();
+        CrashPoints.Reach(CrashPoints.BeforeSave);
         if (isNew)
             await store.AddAsync(contract, cancellationToken);
         else
             await store.SaveAsync(contract, cancellationToken);
+        CrashPoints.Reach(CrashPoints.AfterSave);
         if (notifier is null)
             return;
         foreach (var notification in entries.SelectMany(e => NotificationPlanner.For(contract, e)))

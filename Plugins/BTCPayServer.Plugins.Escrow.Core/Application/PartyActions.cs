@@ -1,5 +1,6 @@
 using BTCPayServer.Plugins.Escrow.Core.Access;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 
 namespace BTCPayServer.Plugins.Escrow.Core.Application;
@@ -65,6 +66,7 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
         var methods = (await settings.GetAsync(contract.StoreId, cancellationToken)).PaymentMethods;
         var created = await gateway.CreateFundingInvoiceAsync(new FundingInvoiceRequest(
             contract.StoreId, contract.Id, request.MilestoneIds, request.Amount, request.Description, redirectUrl, contract.Client.Email, methods), cancellationToken);
+        CrashPoints.Reach(CrashPoints.FundingAfterGatewayBeforeSave);
         contract.RegisterFundingInvoice(request, created.InvoiceId, created.CheckoutLink, clock.GetUtcNow());
         await _work.SaveAndNotifyAsync(store, contract, cancellationToken);
         return created.CheckoutLink;

@@ -1,3 +1,4 @@
+using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Funding;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 
@@ -19,10 +20,12 @@ public sealed class PaymentEventHandler(IContractStoreFactory stores, TimeProvid
 
     public async Task<EventOutcome> HandleAsync(InboundPaymentEvent e, CancellationToken cancellationToken)
     {
+        CrashPoints.Reach(CrashPoints.EventBeforeApply);
         var applied = await _work.RetryAsync((store, ct) => e.Kind == InboundEventKind.PayoutCompleted
                 ? string.IsNullOrEmpty(e.PullPaymentId) ? Task.FromResult<Contracts.Contract?>(null) : store.FindByPullPaymentAsync(e.PullPaymentId, ct)
                 : string.IsNullOrEmpty(e.InvoiceId) ? Task.FromResult<Contracts.Contract?>(null) : store.FindByInvoiceAsync(e.InvoiceId, ct),
             c => c.ApplyPaymentEvent(e, clock.GetUtcNow()), cancellationToken);
+        CrashPoints.Reach(CrashPoints.EventAfterApply);
         return applied switch
         {
             null => EventOutcome.NotOurs,

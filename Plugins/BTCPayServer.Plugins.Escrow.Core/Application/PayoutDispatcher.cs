@@ -1,3 +1,4 @@
+using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Payouts;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 
@@ -45,6 +46,7 @@ public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGatew
     private async Task<bool> DispatchAsync(string storeId, Stores.StoreEscrowSettings storeSettings, PayoutInstruction instruction, CancellationToken cancellationToken)
     {
         CreatedPullPayment created;
+        CrashPoints.Reach(CrashPoints.OutboxBeforeGateway);
         try
         {
             created = await gateway.CreatePullPaymentAsync(new PullPaymentRequest(
@@ -60,12 +62,15 @@ public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGatew
             }, cancellationToken);
             return false;
         }
-        return await _work.RetryAsync((s, ct) => s.FindAsync(instruction.ContractId, ct), c =>
+        CrashPoints.Reach(CrashPoints.OutboxAfterGatewayBeforeSave);
+        var recorded = await _work.RetryAsync((s, ct) => s.FindAsync(instruction.ContractId, ct), c =>
         {
             if (c.Payout(instruction.Id).Status != PayoutStatus.Queued)
                 return false;
             c.MarkPayoutClaimable(instruction.Id, created.PullPaymentId, created.ClaimLink, clock.GetUtcNow());
             return true;
         }, cancellationToken) == true;
+        CrashPoints.Reach(CrashPoints.OutboxAfterSave);
+        return recorded;
     }
 }

@@ -1,14 +1,18 @@
 using BTCPayServer.Plugins.Escrow.Core;
 using BTCPayServer.Plugins.Escrow.Core.Amounts;
 using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Funding;
+using BTCPayServer.Plugins.Escrow.Core.Gateway;
 using Microsoft.EntityFrameworkCore;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Sandbox;
 
 /// <summary>
 /// What BTCPay's regtest "cheat mode" does, for the sandbox: pay an invoice (all, part, more), let it expire, pay after
-/// expiry, mark it invalid, complete a payout. Every happening goes through the same inbound-event path BTCPay's will.
+/// expiry, mark it invalid, complete a payout. Every happening goes through the same inbound-event path BTCPay's will,
+/// with the event ids of <see cref="GatewayEventMapping"/>, so an event sent live and the same fact read back by the
+/// start-up reconciliation (<see cref="SandboxGatewayStateReader"/>) are applied once.
 /// </summary>
 public sealed class SandboxCashier(IDbContextFactory<SandboxDbContext> db, PaymentEventHandler events, TimeProvider clock)
 {
@@ -51,15 +55,20 @@ public sealed class SandboxCashier(IDbContextFactory<SandboxDbContext> db, Payme
         if (settles)
             invoice.Status = SandboxInvoiceStatus.Settled;
         await ctx.SaveChangesAsync(ct);
+        CrashPoints.Reach(SandboxCrashPoints.PayRecorded);
 
+        var payments = GatewayPayments(invoice);
         if (payment.AfterExpiry)
         {
-            await Send(new InboundPaymentEvent($"{payment.Id}:late", InboundEventKind.PaidAfterExpiry, now, invoice.Id, [Report(invoice, payment)]), ct);
-            return;
+            await Send(GatewayEventMapping.FromInvoiceEvent(GatewayInvoiceEvent.PaidAfterExpiration, invoice.Id, now, payments), ct);
         }
-        await Send(new InboundPaymentEvent($"{payment.Id}:received", InboundEventKind.PaymentReceived, now, invoice.Id, [Report(invoice, payment)]), ct);
-        if (settles)
-            await Send(new InboundPaymentEvent($"{invoice.Id}:settled", InboundEventKind.InvoiceSettled, now, invoice.Id, Reports(invoice)), ct);
+        else
+        {
+            await Send(GatewayEventMapping.FromInvoiceEvent(GatewayInvoiceEvent.ReceivedPayment, invoice.Id, now, payments, Report(invoice, payment)), ct);
+            CrashPoints.Reach(SandboxCrashPoints.PayBetweenEvents);
+            if (settles)
+                await Send(GatewayEventMapping.FromInvoiceEvent(GatewayInvoiceEvent.Confirmed, invoice.Id, now, payments), ct);
+        }
     }
 
     public async Task ExpireAsync(string invoiceId, CancellationToken ct) =>
@@ -76,13 +85,14 @@ public sealed class SandboxCashier(IDbContextFactory<SandboxDbContext> db, Payme
         if (pullPayment.Status != SandboxPullPaymentStatus.Open)
             throw new EscrowException("sandbox.claimed", pullPayment.Status == SandboxPullPaymentStatus.Completed ? "This payment was already claimed." : "This pull payment was archived.");
         var to = destination?.Trim();
-        if (string.IsNullOrEmpty(to) || to.Length > 500)
-            throw new InvalidInputException("destination", "Enter where to send the money: an address, a BOLT11 invoice or an LNURL (up to 500 characters).");
+        if (string.IsNullOrEmpty(to) || to.Length > 500 || to.Any(char.IsControl))
+            throw new InvalidInputException("destination", "Enter where to send the money: an address, a BOLT11 invoice or an LNURL (up to 500 characters, one line).");
         pullPayment.Status = SandboxPullPaymentStatus.Completed;
         pullPayment.Destination = to;
         await ctx.SaveChangesAsync(ct);
-        await Send(new InboundPaymentEvent($"{pullPayment.Id}:completed", InboundEventKind.PayoutCompleted, clock.GetUtcNow(),
-            PullPaymentId: pullPayment.Id, PayoutId: SandboxPaymentGateway.NewId("po")), ct);
+        CrashPoints.Reach(SandboxCrashPoints.ClaimRecorded);
+        await Send(GatewayEventMapping.FromPayoutUpdate(pullPayment.Id, SandboxPaymentGateway.PayoutIdOf(pullPayment.Id), GatewayPayoutState.Completed, clock.GetUtcNow()), ct);
+        CrashPoints.Reach(SandboxCrashPoints.ClaimEventSent);
     }
 
     private async Task Close(string invoiceId, SandboxInvoiceStatus status, InboundEventKind kind, string word, CancellationToken ct)
@@ -96,11 +106,19 @@ public sealed class SandboxCashier(IDbContextFactory<SandboxDbContext> db, Payme
         await Send(new InboundPaymentEvent($"{invoice.Id}:{word}", kind, clock.GetUtcNow(), invoice.Id, Reports(invoice)), ct);
     }
 
-    private async Task Send(InboundPaymentEvent e, CancellationToken ct) => await events.HandleAsync(e, ct);
+    private async Task Send(InboundPaymentEvent? e, CancellationToken ct)
+    {
+        if (e is not null)
+            await events.HandleAsync(e, ct);
+    }
 
     private static List<PaymentReport> Reports(SandboxInvoice invoice) =>
         invoice.Payments.Where(p => !p.AfterExpiry).OrderBy(p => p.At).Select(p => Report(invoice, p)).ToList();
 
-    private static PaymentReport Report(SandboxInvoice invoice, SandboxPayment p) =>
+    /// <summary>Every payment of the invoice as the gateway reports it, oldest first.</summary>
+    internal static List<GatewayPayment> GatewayPayments(SandboxInvoice invoice) =>
+        invoice.Payments.OrderBy(p => p.At).ThenBy(p => p.Id, StringComparer.Ordinal).Select(p => new GatewayPayment(Report(invoice, p), p.AfterExpiry)).ToList();
+
+    internal static PaymentReport Report(SandboxInvoice invoice, SandboxPayment p) =>
         new(p.Id, Money.Of(p.Amount, invoice.Currency), Money.Of(p.Btc, "BTC"), p.Rate, p.Method);
 }

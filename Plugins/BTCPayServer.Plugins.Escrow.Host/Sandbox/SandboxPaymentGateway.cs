@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using Microsoft.EntityFrameworkCore;
 
@@ -47,6 +48,7 @@ public sealed class SandboxPaymentGateway(IDbContextFactory<SandboxDbContext> db
         };
         ctx.PullPayments.Add(pullPayment);
         await ctx.SaveChangesAsync(cancellationToken);
+        CrashPoints.Reach(SandboxCrashPoints.PullPaymentCreated);
         return new CreatedPullPayment(pullPayment.Id, links.Claim(pullPayment.Id));
     }
 
@@ -62,6 +64,10 @@ public sealed class SandboxPaymentGateway(IDbContextFactory<SandboxDbContext> db
     }
 
     internal static string NewId(string prefix) => $"sbx_{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+
+    /// <summary>A sandbox pull payment is claimed once, in one payout; its id follows from the pull payment's (sbx_pp_x → sbx_po_x).</summary>
+    internal static string PayoutIdOf(string pullPaymentId) =>
+        pullPaymentId.StartsWith("sbx_pp_", StringComparison.Ordinal) ? "sbx_po_" + pullPaymentId["sbx_pp_".Length..] : pullPaymentId + ":payout";
 }
 
 /// <summary>Absolute links to the sandbox's checkout and claim pages.</summary>
