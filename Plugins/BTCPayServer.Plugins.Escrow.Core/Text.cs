@@ -17,6 +17,10 @@ internal static class Text
         return trimmed.Length == 0 ? "" : Checked(trimmed, field, label, maxLength);
     }
 
+    /// <summary>A value quoted back in a message, cut short: a refusal names the value, it does not repeat 100 KB of it.</summary>
+    public static string Excerpt(string? value, int maxLength = 40) =>
+        value is null ? "" : value.Length <= maxLength ? value : value[..maxLength] + "…";
+
     private static string Checked(string value, string field, string label, int maxLength)
     {
         if (value.Length > maxLength)

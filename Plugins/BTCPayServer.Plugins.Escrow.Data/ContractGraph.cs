@@ -28,12 +28,11 @@ internal static class ContractGraph
 
     /// <summary>
     /// Writes each child's index in its list into its Position column, so the next load sees the lists as they are now.
-    /// Only rows whose index changed are touched (new rows, or rows after a removed milestone).
+    /// Only rows whose index changed are touched (new rows, or rows after a removed milestone). New children are only
+    /// discovered through the lists: detect changes before, so each has a tracked entry.
     /// </summary>
     public static void StorePositions(DbContext db, Contract contract)
     {
-        // New children are only discovered through the lists; detect them first so each has a tracked entry.
-        db.ChangeTracker.DetectChanges();
         Number(db, contract.Milestones);
         foreach (var milestone in contract.Milestones)
             Number(db, milestone.ReviewEntries);

@@ -20,9 +20,15 @@ public sealed class EfContractQueries(Func<EscrowDbContext> createContext) : ICo
         if (query.State is { } state)
             contracts = contracts.Where(c => c.State == state);
         if (query.Search?.Trim().ToLowerInvariant() is { Length: > 0 } search)
-            // Lower-casing both sides is portable; SQLite's lower() folds ASCII letters only.
-            contracts = contracts.Where(c => c.Title.ToLower().Contains(search)
-                || c.Client.Name.ToLower().Contains(search) || c.Freelancer.Name.ToLower().Contains(search));
+        {
+            // Stored text never holds NUL (PostgreSQL's text cannot, and would fail the whole query on it): nothing matches.
+            if (search.Contains('\0'))
+                contracts = contracts.Where(c => false);
+            else
+                // Lower-casing both sides is portable; SQLite's lower() folds ASCII letters only.
+                contracts = contracts.Where(c => c.Title.ToLower().Contains(search)
+                    || c.Client.Name.ToLower().Contains(search) || c.Freelancer.Name.ToLower().Contains(search));
+        }
 
         var size = Math.Clamp(query.PageSize, 1, ContractListQuery.MaxPageSize);
         var count = await contracts.CountAsync(cancellationToken);

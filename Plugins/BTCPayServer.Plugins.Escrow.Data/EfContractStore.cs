@@ -30,32 +30,43 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
     public async Task<Contract?> FindByPartyTokenHashAsync(string tokenHash, CancellationToken cancellationToken) =>
         await FindOwnerAsync(db.PartyAccess.Where(a => a.TokenHash == tokenHash && a.RevokedAt == null).Select(a => a.ContractId), cancellationToken);
 
+    public async Task<IReadOnlyList<Contract>> FindByGatewayIdsAsync(
+        IReadOnlyCollection<string> invoiceIds, IReadOnlyCollection<string> pullPaymentIds, CancellationToken cancellationToken)
+    {
+        // The owners first (one statement, both lists), then every owner's graph in one load: a batch of events costs
+        // the round trips of one contract, not of one contract per event.
+        var invoices = invoiceIds.Distinct().ToList();
+        var pullPayments = pullPaymentIds.Distinct().ToList();
+        if (invoices.Count == 0 && pullPayments.Count == 0)
+            return [];
+        var ids = await db.FundingInvoices.Where(i => invoices.Contains(i.InvoiceId)).Select(i => i.ContractId)
+            .Union(db.PayoutInstructions.Where(p => p.PullPaymentId != null && pullPayments.Contains(p.PullPaymentId)).Select(p => p.ContractId))
+            .ToListAsync(cancellationToken);
+        if (ids.Count == 0)
+            return [];
+        return await ContractGraph.Whole(db.Contracts.Where(c => ids.Contains(c.Id))).ToListAsync(cancellationToken);
+    }
+
     public async Task AddAsync(Contract contract, CancellationToken cancellationToken)
     {
         db.Contracts.Add(contract);
-        await WriteAsync(contract, cancellationToken);
+        await WriteAsync([contract], cancellationToken);
     }
 
     /// <summary>Adds many new contracts in one transaction (imports, benchmark seeding); each is written as AddAsync writes one.</summary>
     public async Task AddManyAsync(IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken)
     {
-        foreach (var contract in contracts)
-        {
-            contract.PrepareSave();
-            db.Contracts.Add(contract);
-            ContractGraph.StorePositions(db, contract);
-            db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var contract in contracts)
-            contract.MarkSaved();
+        db.Contracts.AddRange(contracts);
+        await WriteAsync(contracts, cancellationToken);
     }
 
-    public async Task SaveAsync(Contract contract, CancellationToken cancellationToken)
+    public Task SaveAsync(Contract contract, CancellationToken cancellationToken) => SaveManyAsync([contract], cancellationToken);
+
+    public async Task SaveManyAsync(IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken)
     {
-        if (db.Entry(contract).State == EntityState.Detached)
+        if (contracts.Any(c => db.Entry(c).State == EntityState.Detached))
             throw new InvalidOperationException("Save a contract with the store that loaded it; add a new one with AddAsync.");
-        await WriteAsync(contract, cancellationToken);
+        await WriteAsync(contracts, cancellationToken);
     }
 
     public async Task<IReadOnlyList<Guid>> FindDueForTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
@@ -89,24 +100,32 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
             .Select(x => x.ContractId)
             .Take(max);
 
-    private async Task WriteAsync(Contract contract, CancellationToken cancellationToken)
+    private async Task WriteAsync(IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken)
     {
         // A new revision on every save: the contract row always changes, so its row version always changes, and two
         // writers of the same contract always conflict even when they touched only child rows.
-        contract.PrepareSave();
-        ContractGraph.StorePositions(db, contract);
-        ContractSummary.Write(db, contract);
-        // Audit entries are not a navigation of the contract; they are appended here, in the same transaction.
-        db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
+        foreach (var contract in contracts)
+            contract.PrepareSave();
+        // New children are only discovered through the lists; detect them once so each has a tracked entry.
+        db.ChangeTracker.DetectChanges();
+        foreach (var contract in contracts)
+        {
+            ContractGraph.StorePositions(db, contract);
+            ContractSummary.Write(db, contract);
+            // Audit entries are not a navigation of the contract; they are appended here, in the same transaction.
+            db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (SaveErrors.IsConflict(e))
         {
-            throw new ConcurrencyConflictException(contract.Id);
+            var conflicted = e.Entries.Select(entry => entry.Entity).OfType<Contract>().FirstOrDefault() ?? contracts.First();
+            throw new ConcurrencyConflictException(conflicted.Id);
         }
-        contract.MarkSaved();
+        foreach (var contract in contracts)
+            contract.MarkSaved();
     }
 
     /// <summary>

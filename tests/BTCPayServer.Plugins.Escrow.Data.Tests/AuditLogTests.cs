@@ -1,4 +1,5 @@
 using System.Data.Common;
+using BTCPayServer.Plugins.Escrow.Core.Application;
 using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Data.Tests.Builders;
@@ -96,4 +97,61 @@ public abstract class AuditLogTests(StoreDatabase database)
 
         Assert.Equal(ContractState.Draft, (await database.LoadAsync(contract.Id)).State);
     }
+    [Fact]
+    public async Task The_receipt_verifies_a_stored_chain_whose_head_the_contract_row_remembers()
+    {
+        var contract = await StoredFundedAsync();
+
+        var result = await Receipt().VerifyAsync(contract.Id, CancellationToken.None);
+
+        Assert.True(result.IsValid, result.Problem);
+        Assert.Equal((contract.AuditCount, contract.AuditHeadHash), (result.EntryCount, result.HeadHash));
+    }
+
+    [Fact]
+    public async Task The_receipt_catches_a_log_that_runs_past_what_the_contract_recorded()
+    {
+        // As if an entry had been appended outside a save: the chain itself still links up, only the row disagrees.
+        var contract = await StoredFundedAsync();
+        await using (var store = database.NewStore())
+        {
+            var entries = await store.ReadAsync(contract.Id, CancellationToken.None);
+            await SetRecordedHeadAsync(contract.Id, entries.Count - 1, entries[^2].Hash);
+        }
+
+        var result = await Receipt().VerifyAsync(contract.Id, CancellationToken.None);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(contract.AuditCount, result.FirstBrokenSequence);
+        Assert.Contains("recorded only", result.Problem);
+    }
+
+    [Fact]
+    public async Task The_receipt_catches_a_log_cut_short_of_what_the_contract_recorded()
+    {
+        var contract = await StoredFundedAsync();
+        await SetRecordedHeadAsync(contract.Id, contract.AuditCount + 1, new string('a', 64));
+
+        var result = await Receipt().VerifyAsync(contract.Id, CancellationToken.None);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(contract.AuditCount + 1, result.FirstBrokenSequence);
+        Assert.Contains($"recorded {contract.AuditCount + 1} entries", result.Problem);
+    }
+
+    private AuditReceipt Receipt()
+    {
+        var factory = new EfContractStoreFactory(database.NewContext);
+        return new AuditReceipt(factory, factory);
+    }
+
+    private async Task<Contract> StoredFundedAsync()
+    {
+        var contract = Build.Funded(Build.Clock());
+        await database.AddAsync(contract);
+        return contract;
+    }
+
+    private Task<int> SetRecordedHeadAsync(Guid contractId, int count, string head) => database.ExecuteAsync(
+        $"UPDATE {database.Table("Contracts")} SET \"AuditCount\" = {{0}}, \"AuditHeadHash\" = {{1}} WHERE \"Id\" = {{2}}", count, head, contractId);
 }

@@ -69,6 +69,23 @@ public abstract class QueryTests(StoreDatabase database)
     }
 
     [Fact]
+    public async Task A_search_with_a_NUL_character_matches_nothing_on_every_database()
+    {
+        var store = Build.Unique("store");
+        var clock = Build.Clock();
+        await database.AddAsync(Build.Draft(clock, store, Build.Terms(title: "Logo design")));
+
+        // PostgreSQL's text cannot hold NUL and used to fail the whole query (a 500 for a typed search).
+        var nul = await Queries.ListContractsAsync(new ContractListQuery(store, Search: "lo\0go"), CancellationToken.None);
+
+        Assert.Empty(nul.Rows);
+        Assert.Equal(0, nul.TotalCount);
+        // Other control characters are text to both databases: no match, no failure; the plain search still finds it.
+        Assert.Empty((await Queries.ListContractsAsync(new ContractListQuery(store, Search: "\u0007logo"), CancellationToken.None)).Rows);
+        Assert.Single((await Queries.ListContractsAsync(new ContractListQuery(store, Search: "logo"), CancellationToken.None)).Rows);
+    }
+
+    [Fact]
     public async Task Totals_add_up_every_matching_contract_per_currency_not_only_the_page()
     {
         var store = Build.Unique("store");

@@ -141,6 +141,23 @@ public sealed class AuthorizationTests(AuthorizationApp app) : IClassFixture<Aut
         Assert.Equal(count, await app.CountContractsAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(StaffRoutes))]
+    public async Task Staff_posts_with_another_browsers_antiforgery_token_are_refused(string method, string route)
+    {
+        if (method != "POST")
+            return;
+        var before = await app.SnapshotAsync(app.Mine.Id);
+        var count = await app.CountContractsAsync();
+        var foreignToken = await (await app.StaffAsync()).TokenAsync();
+        var url = Path(EscrowApp.StoreId, route, app.Mine.Id, app.Mine.MilestoneIds[0]);
+        var page = await app.Staff.PostAsync(url, FormFor(route).Append(new("__RequestVerificationToken", foreignToken)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+        Assert.Equal(before, await app.SnapshotAsync(app.Mine.Id));
+        Assert.Equal(count, await app.CountContractsAsync());
+    }
+
     [Fact]
     public async Task A_token_of_another_browser_is_refused_too()
     {

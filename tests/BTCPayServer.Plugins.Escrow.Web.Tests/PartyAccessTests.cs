@@ -118,7 +118,23 @@ public sealed class PartyAccessTests(PartyAccessApp app) : IClassFixture<PartyAc
         Assert.Equal(before, await app.SnapshotAsync(app.Contract.Id));
     }
 
-    private async Task<Page> Send(Browser browser, string method, string token, string route, string form, bool antiforgery = true)
+    [Theory]
+    [MemberData(nameof(PartyRoutes))]
+    public async Task Party_posts_with_another_browsers_antiforgery_token_are_refused(string method, string route, string form)
+    {
+        if (method != "POST")
+            return;
+        var before = await app.SnapshotAsync(app.Contract.Id);
+        var foreignToken = await app.NewBrowser().TokenAsync();
+        var browser = app.NewBrowser();
+        await browser.TokenAsync(); // it has an antiforgery cookie of its own; the token it sends belongs to another
+        var page = await Send(browser, method, app.CurrentClientToken, route, form, antiforgery: false, foreignToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+        Assert.Equal(before, await app.SnapshotAsync(app.Contract.Id));
+    }
+
+    private async Task<Page> Send(Browser browser, string method, string token, string route, string form, bool antiforgery = true, string? foreignToken = null)
     {
         var c = await app.ContractAsync(app.Contract.Id);
         var path = route
@@ -133,6 +149,8 @@ public sealed class PartyAccessTests(PartyAccessApp app) : IClassFixture<PartyAc
                 .Replace("{hash}", c.LatestTermsVersion!.Hash)
                 .Replace("{m2}", app.Contract.MilestoneIds[1].ToString())))
             .ToList();
+        if (foreignToken is not null)
+            fields.Add(new("__RequestVerificationToken", foreignToken));
         return await browser.PostAsync(url, fields, antiforgery);
     }
 }

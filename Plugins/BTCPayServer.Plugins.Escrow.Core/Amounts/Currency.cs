@@ -43,7 +43,7 @@ public sealed partial record Currency
     public static Currency FromCode(string? code)
     {
         if (!TryFromCode(code, out var currency))
-            throw new InvalidInputException("currency", $"'{code}' is not a currency code: use 3 to 5 letters, such as BTC, SATS, USD or EUR.");
+            throw new InvalidInputException("currency", $"'{Text.Excerpt(code)}' is not a currency code: use 3 to 5 letters, such as BTC, SATS, USD or EUR.");
         return currency;
     }
 

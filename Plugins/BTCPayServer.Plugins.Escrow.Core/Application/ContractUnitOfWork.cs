@@ -1,3 +1,4 @@
+using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Notifications;
@@ -59,9 +60,24 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
         else
             await store.SaveAsync(contract, cancellationToken);
         CrashPoints.Reach(CrashPoints.AfterSave);
+        await NotifyAsync([(contract, entries)], cancellationToken);
+    }
+
+    /// <summary>Saves contracts the store loaded in one transaction (all or none), then tells each contract's parties.</summary>
+    public async Task SaveAllAndNotifyAsync(IContractStore store, IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken)
+    {
+        var changes = contracts.Select(c => (c, (IReadOnlyList<AuditEntry>)c.UnsavedAuditEntries.ToList())).ToList();
+        CrashPoints.Reach(CrashPoints.BeforeSave);
+        await store.SaveManyAsync(contracts, cancellationToken);
+        CrashPoints.Reach(CrashPoints.AfterSave);
+        await NotifyAsync(changes, cancellationToken);
+    }
+
+    private async Task NotifyAsync(IEnumerable<(Contract Contract, IReadOnlyList<AuditEntry> Entries)> saved, CancellationToken cancellationToken)
+    {
         if (notifier is null)
             return;
-        foreach (var notification in entries.SelectMany(e => NotificationPlanner.For(contract, e)))
+        foreach (var notification in saved.SelectMany(s => s.Entries.SelectMany(e => NotificationPlanner.For(s.Contract, e))))
         {
             try
             {

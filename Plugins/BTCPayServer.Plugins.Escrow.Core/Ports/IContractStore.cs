@@ -20,9 +20,21 @@ public interface IContractStore : IAsyncDisposable
     /// <summary>The contract whose live party link has this token hash (see <see cref="Access.CapabilityToken.HashOf"/>).</summary>
     Task<Contract?> FindByPartyTokenHashAsync(string tokenHash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every contract that owns one of these funding invoices or pull payments, each loaded whole, in one load: how a
+    /// batch of gateway events is read. Ids no contract owns are left out.
+    /// </summary>
+    Task<IReadOnlyList<Contract>> FindByGatewayIdsAsync(IReadOnlyCollection<string> invoiceIds, IReadOnlyCollection<string> pullPaymentIds, CancellationToken cancellationToken);
+
     Task AddAsync(Contract contract, CancellationToken cancellationToken);
 
     Task SaveAsync(Contract contract, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Saves contracts this store loaded in one transaction: all of them or none. A conflict on any of them throws
+    /// <see cref="ConcurrencyConflictException"/> and nothing is written.
+    /// </summary>
+    Task SaveManyAsync(IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken);
 
     /// <summary>Ids of contracts whose <see cref="Contract.NextTimerAt"/> is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<Guid>> FindDueForTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);

@@ -52,7 +52,7 @@ public sealed record StoreEscrowSettings
         if (list.Count == 0)
             throw new InvalidInputException(field, $"Choose at least one {label} method.");
         if (list.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
-            throw new InvalidInputException(field, $"'{unknown}' is not a {label} method this plugin knows ({string.Join(", ", known)}).");
+            throw new InvalidInputException(field, $"'{Text.Excerpt(unknown)}' is not a {label} method this plugin knows ({string.Join(", ", known)}).");
         return list;
     }
 }

@@ -15,6 +15,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [Route("stores/{storeId}/plugins/escrow")]
 [Authorize(Policy = EscrowPolicies.ManageContracts)]
 [AutoValidateAntiforgeryToken]
+[ShortBindingErrors]
 public sealed class UIEscrowContractsController(
     IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, ContractDrafting drafting, AgencyDecisions decisions,
     IStoreSettingsStore settings) : Controller

@@ -12,6 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [Route("stores/{storeId}/plugins/escrow/disputes")]
 [Authorize(Policy = EscrowPolicies.ArbitrateDisputes)]
 [AutoValidateAntiforgeryToken]
+[ShortBindingErrors]
 public sealed class UIEscrowDisputesController(IContractStoreFactory stores, IContractQueries queries, AgencyDecisions decisions) : Controller
 {
     [HttpGet("")]

@@ -11,6 +11,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [Route("stores/{storeId}/plugins/escrow/settings")]
 [Authorize(Policy = EscrowPolicies.ManageContracts)]
 [AutoValidateAntiforgeryToken]
+[ShortBindingErrors]
 public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : Controller
 {
     [HttpGet("")]
@@ -27,7 +28,7 @@ public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : C
         ViewData["StoreId"] = storeId;
         // A value that did not bind (an unknown policy, "two weeks") must not quietly become a default and be saved.
         if (!ModelState.IsValid)
-            return View(form);
+            return Redisplay(form);
         try
         {
             await settings.SaveAsync(storeId, form.ToSettings(), cancellationToken);
@@ -37,7 +38,17 @@ public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : C
         catch (EscrowException e)
         {
             ModelState.AddEscrowError(e);
-            return View(form);
+            return Redisplay(form);
         }
+    }
+
+    private ViewResult Redisplay(SettingsFormModel form)
+    {
+        // The checkbox shows what was posted, converted to a boolean: a posted value that is none ("yes", 200 letters)
+        // made it throw while rendering (a 500 for a bad value). It shows what was bound instead; the error stays.
+        var key = nameof(SettingsFormModel.AutoApproveClaims);
+        if (ModelState.TryGetValue(key, out var entry) && entry.RawValue is not null && !bool.TryParse(entry.AttemptedValue, out _))
+            ModelState.SetModelValue(key, form.AutoApproveClaims, form.AutoApproveClaims.ToString());
+        return View(form);
     }
 }

@@ -1,6 +1,7 @@
 using BTCPayServer.Events;
 using BTCPayServer.HostedServices;
 using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Funding;
 using Microsoft.Extensions.Logging;
 
 namespace BTCPayServer.Plugins.Escrow.Services;
@@ -9,7 +10,7 @@ namespace BTCPayServer.Plugins.Escrow.Services;
 /// BTCPay's invoice and payout events, fed to the escrow's one inbound path. BTCPay keeps its events in memory only,
 /// so the same queue also runs the reconciliation that reads the current state of everything the escrow waits on:
 /// BTCPay's scheduler asks for it at start-up, once this service listens, and then every <see cref="ReconciliationInterval"/>.
-/// Events and reconciliation are idempotent and run one at a time.
+/// Events and reconciliation are idempotent; events are handed to the inbound path as they come, reconciliation runs one at a time.
 /// </summary>
 public sealed class EscrowGatewayEvents(
     EventAggregator eventAggregator,
@@ -25,6 +26,18 @@ public sealed class EscrowGatewayEvents(
     /// <summary>Called by BTCPay's scheduler: queues a reconciliation behind the events already received.</summary>
     public Task Do(CancellationToken cancellationToken) =>
         RunEvent(new ReconciliationRequest(), cancellationToken).WaitAsync(cancellationToken);
+
+    private async Task HandOverAsync(InboundPaymentEvent inbound)
+    {
+        try
+        {
+            await payments.HandleAsync(inbound, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            Logs.PayServer.LogWarning(e, "Escrow: payment event {EventId} could not be applied; reconciliation will retry it", inbound.EventId);
+        }
+    }
 
     protected override void SubscribeToEvents()
     {
@@ -43,7 +56,10 @@ public sealed class EscrowGatewayEvents(
         };
         if (inbound is not null)
         {
-            await payments.HandleAsync(inbound, cancellationToken);
+            // Handed over, not awaited: events that arrive together (a block confirming many invoices) are then stored
+            // together, in one transaction (see PaymentEventHandler). A failure is logged; the start-up and hourly
+            // reconciliation reads the same fact back from BTCPay, so nothing is lost by not waiting here.
+            _ = HandOverAsync(inbound);
         }
         else if (evt is ReconciliationRequest)
         {
