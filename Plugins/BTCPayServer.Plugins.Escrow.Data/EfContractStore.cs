@@ -115,6 +115,9 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
             // Audit entries are not a navigation of the contract; they are appended here, in the same transaction.
             db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
         }
+        // Everything after the DetectChanges above went through EF's own API (property values, AddRange): a second
+        // scan of the whole graph inside SaveChanges would find nothing new.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -123,6 +126,10 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
         {
             var conflicted = e.Entries.Select(entry => entry.Entity).OfType<Contract>().FirstOrDefault() ?? contracts.First();
             throw new ConcurrencyConflictException(conflicted.Id);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
         }
         foreach (var contract in contracts)
             contract.MarkSaved();

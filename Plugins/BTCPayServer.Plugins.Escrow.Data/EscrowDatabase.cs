@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using BTCPayServer.Plugins.Escrow.Data.Postgres;
 using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace BTCPayServer.Plugins.Escrow.Data;
@@ -12,15 +14,27 @@ public static class EscrowDatabase
     public const string Schema = "BTCPayServer.Plugins.Escrow";
     public const string MigrationsHistoryTable = "__EFMigrationsHistory";
 
+    // Options are immutable and shared: a unit of work creates a context, not a new set of options (building them,
+    // connection string parsing included, was a measurable part of each payment event).
+    private static readonly ConcurrentDictionary<(string, ILoggerFactory?), DbContextOptions<PostgresEscrowDbContext>> PostgresOptions = new();
+    private static readonly ConcurrentDictionary<(string, ILoggerFactory?), DbContextOptions<SqliteEscrowDbContext>> SqliteOptions = new();
+
     /// <param name="loggerFactory">The host's logging, so EF's warnings (and, when enabled, its commands) are seen.</param>
     public static PostgresEscrowDbContext CreatePostgres(string connectionString, ILoggerFactory? loggerFactory = null) =>
-        new(WithLogging(UsePostgres(new DbContextOptionsBuilder<PostgresEscrowDbContext>(), connectionString), loggerFactory).Options);
+        new(PostgresOptions.GetOrAdd((connectionString, loggerFactory), key =>
+            WithLogging(UsePostgres(new DbContextOptionsBuilder<PostgresEscrowDbContext>(), key.Item1), key.Item2).Options));
 
     public static SqliteEscrowDbContext CreateSqlite(string connectionString, ILoggerFactory? loggerFactory = null) =>
-        new(WithLogging(UseSqlite(new DbContextOptionsBuilder<SqliteEscrowDbContext>(), connectionString), loggerFactory).Options);
+        new(SqliteOptions.GetOrAdd((connectionString, loggerFactory), key =>
+            WithLogging(UseSqlite(new DbContextOptionsBuilder<SqliteEscrowDbContext>(), key.Item1), key.Item2).Options));
 
-    private static DbContextOptionsBuilder<T> WithLogging<T>(DbContextOptionsBuilder<T> builder, ILoggerFactory? loggerFactory) where T : DbContext =>
-        loggerFactory is null ? builder : builder.UseLoggerFactory(loggerFactory);
+    private static DbContextOptionsBuilder<T> WithLogging<T>(DbContextOptionsBuilder<T> builder, ILoggerFactory? loggerFactory) where T : DbContext
+    {
+        // Migrating checks the model against the migrations by building the whole design-time model (most of a second
+        // at start-up). The Data tests make the same check on every build (MigrationTests), so production skips it.
+        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        return loggerFactory is null ? builder : builder.UseLoggerFactory(loggerFactory);
+    }
 
     /// <summary>Configures a builder (e.g. one from BTCPay's plugin context factory) for the PostgreSQL model.</summary>
     public static DbContextOptionsBuilder<PostgresEscrowDbContext> UsePostgres(DbContextOptionsBuilder<PostgresEscrowDbContext> builder, string connectionString) =>

@@ -62,6 +62,7 @@ builder.Services.AddSingleton<SandboxCashier>();
 builder.Services.AddSingleton<IGatewayStateReader, SandboxGatewayStateReader>();
 builder.Services.AddSingleton<IGatewayWatchList>(sp => new EfGatewayWatchList(createContext, sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<GatewayReconciliation>();
+builder.Services.AddSingleton<StartupGate>();
 
 // Staff: one administrator, one store; the library's policies mean "staff of the route's store".
 builder.Services.AddSingleton<StaffAccounts>();
@@ -85,26 +86,44 @@ builder.Services.AddControllersWithViews();
 var app = builder.Build();
 loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
 
-await using (var context = createContext())
-    await EscrowDatabase.MigrateAsync(context);
-await using (var sandbox = await app.Services.GetRequiredService<IDbContextFactory<SandboxDbContext>>().CreateDbContextAsync())
-    await sandbox.Database.EnsureCreatedAsync();
-
 var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BTCPayServer.Plugins.Escrow.Host");
 if (crashAt is not null)
     startupLog.LogWarning("TEST-ONLY crash switch armed: the process kills itself at {CrashPoint}", crashAt);
-// Before the worker's first pass: bring the escrow up to date with the gateway (idempotent; nothing missed, nothing applied).
-try
+var gate = app.Services.GetRequiredService<StartupGate>();
+gate.Run(async () =>
 {
-    var report = await app.Services.GetRequiredService<GatewayReconciliation>().RunAsync(CancellationToken.None);
-    if (report.EventsApplied > 0)
-        startupLog.LogInformation("Reconciliation: {Invoices} invoice(s) and {PullPayments} pull payment(s) checked, {Applied} missed event(s) applied",
-            report.InvoicesChecked, report.PullPaymentsChecked, report.EventsApplied);
-}
-catch (Exception e)
+    // The two databases are independent: migrate them side by side.
+    await Task.WhenAll(
+        Task.Run(async () =>
+        {
+            await using var context = createContext();
+            await EscrowDatabase.MigrateAsync(context);
+        }),
+        Task.Run(async () =>
+        {
+            await using var sandbox = await app.Services.GetRequiredService<IDbContextFactory<SandboxDbContext>>().CreateDbContextAsync();
+            await sandbox.Database.EnsureCreatedAsync();
+        }));
+    // Before the first answer and the worker's first pass: bring the escrow up to date with the gateway (idempotent).
+    try
+    {
+        var report = await app.Services.GetRequiredService<GatewayReconciliation>().RunAsync(CancellationToken.None);
+        if (report.EventsApplied > 0)
+            startupLog.LogInformation("Reconciliation: {Invoices} invoice(s) and {PullPayments} pull payment(s) checked, {Applied} missed event(s) applied",
+                report.InvoicesChecked, report.PullPaymentsChecked, report.EventsApplied);
+    }
+    catch (Exception e)
+    {
+        startupLog.LogError(e, "Reconciliation with the payment gateway failed at start-up; missed events stay unapplied until the next start");
+    }
+});
+// A database that cannot be brought up to date stops the host (exit code 1): it must not run half-ready.
+_ = gate.Ready.ContinueWith(t =>
 {
-    startupLog.LogError(e, "Reconciliation with the payment gateway failed at start-up; missed events stay unapplied until the next start");
-}
+    startupLog.LogCritical(t.Exception, "The databases could not be prepared; stopping");
+    Environment.ExitCode = 1;
+    app.Lifetime.StopApplication();
+}, TaskContinuationOptions.OnlyOnFaulted);
 
 if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error");
@@ -120,6 +139,11 @@ app.UseStatusCodePages(context =>
         StatusCodes.Status415UnsupportedMediaType => "415: send the body as JSON (Content-Type: application/json).",
         var code => $"{code}: {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code)}.",
     });
+});
+app.Use(async (context, next) =>
+{
+    await gate.Ready;
+    await next(context);
 });
 app.UseStaticFiles();
 var bootstrap = Path.Combine(builder.Environment.ContentRootPath, "node_modules", "bootstrap", "dist");

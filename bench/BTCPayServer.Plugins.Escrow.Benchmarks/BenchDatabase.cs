@@ -22,7 +22,8 @@ public sealed class BenchDatabase : IAsyncDisposable
     public string ConnectionString { get; }
     public NpgsqlConnectionStringBuilder Server => new(_server);
 
-    public static async Task<BenchDatabase> CreateAsync(string purpose)
+    /// <param name="migrate">False leaves the database empty (the start-up benchmark lets the host migrate it).</param>
+    public static async Task<BenchDatabase> CreateAsync(string purpose, bool migrate = true)
     {
         var server = Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } s ? s : DefaultServer;
         var db = new BenchDatabase(server, $"escrow_bench_{purpose}_{Guid.NewGuid():N}"[..40]);
@@ -32,6 +33,8 @@ public sealed class BenchDatabase : IAsyncDisposable
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{db.Name}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
+        if (!migrate)
+            return db;
         await using var context = EscrowDatabase.CreatePostgres(db.ConnectionString);
         await EscrowDatabase.MigrateAsync(context);
         return db;

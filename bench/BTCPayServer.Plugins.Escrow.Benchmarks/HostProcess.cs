@@ -16,12 +16,13 @@ public sealed partial class HostProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"escrow-bench-{Guid.NewGuid():N}");
 
-    private HostProcess(string connectionString, int port)
+    private HostProcess(string connectionString, int port, string? publishedDir, bool logCommands)
     {
         Url = $"http://127.0.0.1:{port}";
-        var root = RepositoryRoot();
-        var hostDir = Path.Combine(root, "Plugins", "BTCPayServer.Plugins.Escrow.Host");
-        var dll = Path.Combine(hostDir, "bin", Configuration, "net10.0", "BTCPayServer.Plugins.Escrow.Host.dll");
+        var hostDir = publishedDir ?? HostProjectDir;
+        var dll = publishedDir is null
+            ? Path.Combine(hostDir, "bin", Configuration, "net10.0", "BTCPayServer.Plugins.Escrow.Host.dll")
+            : Path.Combine(publishedDir, "BTCPayServer.Plugins.Escrow.Host.dll");
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls {Url}")
         {
             WorkingDirectory = hostDir,
@@ -38,7 +39,8 @@ public sealed partial class HostProcess : IAsyncDisposable
         // Timers and the outbox would add their own statements to the counts; here they run once, at start.
         info.Environment["Escrow__WorkerIntervalSeconds"] = "3600";
         // Every SQL command is logged, so the benchmark can count the statements one page runs.
-        info.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Information";
+        if (logCommands)
+            info.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Information";
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
@@ -53,11 +55,28 @@ public sealed partial class HostProcess : IAsyncDisposable
     public HttpClient Client { get; }
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts the host and returns it with the time from process start to its first 200.</summary>
-    public static async Task<(HostProcess Host, TimeSpan FirstOk)> StartAsync(string connectionString)
+    private static string HostProjectDir => Path.Combine(RepositoryRoot(), "Plugins", "BTCPayServer.Plugins.Escrow.Host");
+
+    /// <summary>
+    /// Publishes the host as it is deployed (Release, ReadyToRun: compiled ahead of time, so start-up does not wait for
+    /// the JIT) into a temporary folder, and returns the folder.
+    /// </summary>
+    public static async Task<string> PublishAsync()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"escrow-bench-host-{Guid.NewGuid():N}");
+        await IngestionBenchmark.Run("dotnet", $"publish \"{HostProjectDir}\" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o \"{output}\"",
+            new Dictionary<string, string>());
+        return output;
+    }
+
+    /// <summary>
+    /// Starts the host (the build output, or a published folder) and returns it with the time from process start to its
+    /// first 200. <paramref name="logCommands"/> logs every SQL command, for counting statements (it slows start-up).
+    /// </summary>
+    public static async Task<(HostProcess Host, TimeSpan FirstOk)> StartAsync(string connectionString, string? publishedDir = null, bool logCommands = true)
     {
         var watch = Stopwatch.StartNew();
-        var host = new HostProcess(connectionString, FreePort());
+        var host = new HostProcess(connectionString, FreePort(), publishedDir, logCommands);
         while (watch.Elapsed < TimeSpan.FromSeconds(60))
         {
             try

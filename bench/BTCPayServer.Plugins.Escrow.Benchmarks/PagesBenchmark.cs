@@ -11,17 +11,37 @@ namespace BTCPayServer.Plugins.Escrow.Benchmarks;
 /// </summary>
 public static class PagesBenchmark
 {
+    private static async Task<double> MedianStartAsync(string? publishedDir)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            await using var empty = await BenchDatabase.CreateAsync("start", migrate: false);
+            var (fresh, firstOk) = await HostProcess.StartAsync(empty.ConnectionString, publishedDir, logCommands: false);
+            await fresh.DisposeAsync();
+            times.Add(firstOk.TotalMilliseconds);
+        }
+        return times.Order().ElementAt(times.Count / 2);
+    }
+
     public static async Task<IReadOnlyList<Result>> RunAsync(int contracts, int requests)
     {
         var results = new List<Result>();
         await using var db = await BenchDatabase.CreateAsync("pages");
 
-        // Start-up on an empty database, migrations included (the database was migrated above; use a second one).
-        await using (var empty = await BenchDatabase.CreateAsync("start"))
+        // Start-up on an empty database, migrations included: each start gets a database of its own; the median of five.
+        // Measured on the host as deployed (published ReadyToRun), and for information on the plain build output (JIT).
+        var published = await HostProcess.PublishAsync();
+        try
         {
-            var (fresh, firstOk) = await HostProcess.StartAsync(empty.ConnectionString);
-            await fresh.DisposeAsync();
-            results.Add(new("3. start-up", "process start → first 200 (ms)", $"{firstOk.TotalMilliseconds:F0}", "≤ 2000", firstOk.TotalMilliseconds <= 2000));
+            var deployed = await MedianStartAsync(published);
+            var built = await MedianStartAsync(null);
+            results.Add(new("3. start-up", "process start → first 200, published ReadyToRun (ms, median of 5)", $"{deployed:F0}", "≤ 2000", deployed <= 2000));
+            results.Add(new("3. start-up", "same, build output without ReadyToRun (ms, median of 5)", $"{built:F0}", "", null));
+        }
+        finally
+        {
+            Directory.Delete(published, recursive: true);
         }
 
         // Statements per page with a little data...

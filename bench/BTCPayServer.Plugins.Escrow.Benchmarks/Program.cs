@@ -1,6 +1,6 @@
 using BTCPayServer.Plugins.Escrow.Benchmarks;
 
-// dotnet run -c Release --project bench/BTCPayServer.Plugins.Escrow.Benchmarks [-- --quick]
+// dotnet run -c Release --project bench/BTCPayServer.Plugins.Escrow.Benchmarks [-- --quick] [--only ingestion|pages]
 // Needs a PostgreSQL server (ESCROW_BENCH_POSTGRES, default the CI server's escrow role) and pgbench on the PATH.
 var quick = args.Contains("--quick");
 if (args.Contains("--probe"))
@@ -14,9 +14,17 @@ if (args.Contains("--probe"))
     }
     return;
 }
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+if (only is not null and not ("ingestion" or "pages"))
+{
+    Console.Error.WriteLine($"--only takes 'ingestion' or 'pages', not '{only}'.");
+    return;
+}
 var results = new List<Result>();
-results.AddRange(await IngestionBenchmark.RunAsync(eventsPerRun: quick ? 200 : 1000));
-results.AddRange(await PagesBenchmark.RunAsync(contracts: quick ? 600 : 10_000, requests: quick ? 50 : 300));
+if (only is null or "ingestion")
+    results.AddRange(await IngestionBenchmark.RunAsync(eventsPerRun: quick ? 200 : 1000));
+if (only is null or "pages")
+    results.AddRange(await PagesBenchmark.RunAsync(contracts: quick ? 600 : 10_000, requests: quick ? 50 : 300));
 
 Console.WriteLine($"BTCPay Escrow benchmarks, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {Environment.OSVersion}{(quick ? " (quick run)" : "")}");
 Console.WriteLine();
