@@ -19,8 +19,9 @@ public enum EventOutcome
 /// <para>
 /// Events that arrive while earlier ones are being stored are applied together (group commit): one load for every
 /// contract they touch, one transaction for all of them, each caller answered when its event is stored. Alone, an event
-/// goes through exactly as before. A batch that fails as a whole (a conflict with another writer, one bad event) is
-/// applied again one event at a time, each with its own retries, so one event's trouble is never another's.
+/// goes through exactly as before. A batch that meets a conflict with another writer is loaded and applied again; one
+/// that fails otherwise (one bad event) is applied again one event at a time, each with its own retries, so one event's
+/// trouble is never another's.
 /// </para>
 /// </summary>
 public sealed class PaymentEventHandler(IContractStoreFactory stores, TimeProvider clock, IEscrowNotifier? notifier = null)
@@ -91,17 +92,26 @@ public sealed class PaymentEventHandler(IContractStoreFactory stores, TimeProvid
         var cancellationToken = CancellationToken.None;
         if (batch.Count > 1)
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                var outcomes = await ApplyTogetherAsync(batch.Select(p => p.Event).ToList(), cancellationToken);
-                for (var i = 0; i < batch.Count; i++)
-                    batch[i].Done.TrySetResult(outcomes[i]);
-                return;
-            }
-            catch (Exception)
-            {
-                // Nothing of the batch was stored (one transaction); each event is applied on its own below, where its
-                // own failure, if any, reaches its own caller.
+                try
+                {
+                    var outcomes = await ApplyTogetherAsync(batch.Select(p => p.Event).ToList(), cancellationToken);
+                    for (var i = 0; i < batch.Count; i++)
+                        batch[i].Done.TrySetResult(outcomes[i]);
+                    return;
+                }
+                catch (ConcurrencyConflictException) when (attempt < ContractUnitOfWork.MaxAttempts)
+                {
+                    // Another writer (a person acting, the other batch) saved one of these contracts first: nothing of
+                    // the batch was stored; load them all again and apply the batch to what is stored now.
+                }
+                catch (Exception)
+                {
+                    // One bad event, or conflicts that keep coming: nothing of the batch was stored (one transaction);
+                    // each event is applied on its own below, where its own failure, if any, reaches its own caller.
+                    break;
+                }
             }
         }
         foreach (var pending in batch)

@@ -19,6 +19,8 @@ public sealed class ConcurrentDecisionTests(PostgresDatabase database)
 
     private enum Act { Approve, Dispute, RequestChanges, AutoApprove }
 
+    private enum FundedAct { CancelContract, Submit, Dispute, CancelMissedMilestone }
+
     [Fact]
     public async Task Of_a_hundred_conflicting_decisions_on_one_milestone_exactly_one_is_stored()
     {
@@ -45,6 +47,37 @@ public sealed class ConcurrentDecisionTests(PostgresDatabase database)
         var stored = await database.LoadAsync(contract.Id);
         Assert.Contains(stored.Milestones[0].State, new[] { MilestoneState.Approved, MilestoneState.Disputed, MilestoneState.ChangesRequested });
         Assert.True(stored.Payouts.Count(p => p.Kind == PayoutKind.Release) <= 1);
+        await AssertChainIsWhole(stored);
+    }
+
+    [Fact]
+    public async Task Of_a_hundred_conflicting_acts_on_a_funded_milestone_exactly_one_is_stored()
+    {
+        // Before any delivery: the agency cancels the contract, the freelancer delivers, the client disputes, and the
+        // client cancels the milestone as overdue (its due date passed), all from the same stored state.
+        var clock = Build.Clock();
+        var contract = Build.Funded(clock);
+        var milestoneId = contract.Milestones[0].Id;
+        await database.AddAsync(contract);
+        var overdue = contract.Milestones[0].DeliveryDeadline!.Value.AddHours(1);
+
+        var outcomes = await RaceAsync(contract.Id, i => (FundedAct)(i % 4), (c, act) =>
+        {
+            switch (act)
+            {
+                case FundedAct.CancelContract: c.Cancel(Build.Agency, "The client withdrew", clock.GetUtcNow()); break;
+                case FundedAct.Submit: c.SubmitDeliverable(milestoneId, "Done", [], [], clock.GetUtcNow()); break;
+                case FundedAct.Dispute: c.OpenDispute(milestoneId, PartyRole.Client, "Nothing delivered", clock.GetUtcNow()); break;
+                case FundedAct.CancelMissedMilestone: c.CancelMissedMilestone(milestoneId, overdue); break;
+            }
+        });
+
+        Assert.Equal(1, outcomes.Count(o => o is null));
+        Assert.All(outcomes.Where(o => o is not null), o => Assert.IsType<ConcurrencyConflictException>(o));
+        var stored = await database.LoadAsync(contract.Id);
+        Assert.Contains(stored.Milestones[0].State, new[] { MilestoneState.Refunded, MilestoneState.Submitted, MilestoneState.Disputed });
+        Assert.True(stored.Payouts.Count(p => p.Kind == PayoutKind.Refund && p.MilestoneId == milestoneId) <= 1);
+        Assert.DoesNotContain(stored.Payouts, p => p.Kind == PayoutKind.Release);
         await AssertChainIsWhole(stored);
     }
 
