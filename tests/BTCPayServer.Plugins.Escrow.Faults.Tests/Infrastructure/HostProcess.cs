@@ -38,12 +38,12 @@ public sealed class HostProcess : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    /// <summary>Starts the host on <paramref name="dataDir"/> and waits until it answers.</summary>
-    public static async Task<HostProcess> StartAsync(string dataDir, string? crashAt)
+    /// <summary>Starts the host on <paramref name="dataDir"/> (and <paramref name="postgres"/>, if given) and waits until it answers.</summary>
+    public static async Task<HostProcess> StartAsync(string dataDir, string? crashAt, string? postgres = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var host = Launch(dataDir, crashAt);
+            var host = Launch(dataDir, crashAt, postgres);
             try
             {
                 await host.WaitUntilAnsweringAsync();
@@ -62,7 +62,7 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    private static HostProcess Launch(string dataDir, string? crashAt)
+    private static HostProcess Launch(string dataDir, string? crashAt, string? postgres)
     {
         var (projectDir, dll) = LocateHost();
         var baseUrl = $"http://127.0.0.1:{FreePort()}";
@@ -91,6 +91,9 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment.Remove("ESCROW__CRASHAT");
         if (crashAt is not null)
             start.Environment["ESCROW__CRASHAT"] = crashAt;
+        start.Environment.Remove("ESCROW__POSTGRES");
+        if (postgres is not null)
+            start.Environment["ESCROW__POSTGRES"] = postgres;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var host = new HostProcess(process, baseUrl, dataDir);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
