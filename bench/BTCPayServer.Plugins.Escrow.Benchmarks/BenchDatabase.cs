@@ -40,6 +40,14 @@ public sealed class BenchDatabase : IAsyncDisposable
         return db;
     }
 
+    public async Task AnalyzeAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var analyze = new NpgsqlCommand("VACUUM ANALYZE", connection) { CommandTimeout = 600 };
+        await analyze.ExecuteNonQueryAsync();
+    }
+
     public EscrowDbContext NewContext() => EscrowDatabase.CreatePostgres(ConnectionString);
 
     public async ValueTask DisposeAsync()
