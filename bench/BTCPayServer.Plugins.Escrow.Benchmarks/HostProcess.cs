@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using BTCPayServer.Plugins.Escrow.Tests.Shared;
 
 namespace BTCPayServer.Plugins.Escrow.Benchmarks;
 
@@ -19,10 +19,7 @@ public sealed partial class HostProcess : IAsyncDisposable
     private HostProcess(string connectionString, int port, string? publishedDir, bool logCommands)
     {
         Url = $"http://127.0.0.1:{port}";
-        var hostDir = publishedDir ?? HostProjectDir;
-        var dll = publishedDir is null
-            ? Path.Combine(hostDir, "bin", Configuration, "net10.0", "BTCPayServer.Plugins.Escrow.Host.dll")
-            : Path.Combine(publishedDir, "BTCPayServer.Plugins.Escrow.Host.dll");
+        var (hostDir, dll) = publishedDir is null ? HostBuild.Locate() : (publishedDir, Path.Combine(publishedDir, "BTCPayServer.Plugins.Escrow.Host.dll"));
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls {Url}")
         {
             WorkingDirectory = hostDir,
@@ -49,13 +46,11 @@ public sealed partial class HostProcess : IAsyncDisposable
         Client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(Url) };
     }
 
-    private static string Configuration => AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-
     public string Url { get; }
     public HttpClient Client { get; }
     public int ProcessId => _process.Id;
 
-    private static string HostProjectDir => Path.Combine(RepositoryRoot(), "Plugins", "BTCPayServer.Plugins.Escrow.Host");
+    private static string HostProjectDir => HostBuild.Locate().ProjectDir;
 
     /// <summary>
     /// Publishes the host as it is deployed (Release, ReadyToRun: compiled ahead of time, so start-up does not wait for
@@ -76,7 +71,7 @@ public sealed partial class HostProcess : IAsyncDisposable
     public static async Task<(HostProcess Host, TimeSpan FirstOk)> StartAsync(string connectionString, string? publishedDir = null, bool logCommands = true)
     {
         var watch = Stopwatch.StartNew();
-        var host = new HostProcess(connectionString, FreePort(), publishedDir, logCommands);
+        var host = new HostProcess(connectionString, HostBuild.FreePort(), publishedDir, logCommands);
         while (watch.Elapsed < TimeSpan.FromSeconds(60))
         {
             try
@@ -136,21 +131,6 @@ public sealed partial class HostProcess : IAsyncDisposable
         _process.Dispose();
         if (Directory.Exists(_dataDir))
             Directory.Delete(_dataDir, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BTCPayServer.Plugins.Escrow.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Run the benchmarks from inside the repository.");
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]

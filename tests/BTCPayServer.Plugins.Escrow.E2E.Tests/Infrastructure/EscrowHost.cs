@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Playwright;
+using BTCPayServer.Plugins.Escrow.Tests.Shared;
 
 namespace BTCPayServer.Plugins.Escrow.E2E.Tests.Infrastructure;
 
@@ -36,8 +36,8 @@ public sealed class EscrowHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (projectDir, dll) = LocateHost();
-        var port = FreePort();
+        var (projectDir, dll) = HostBuild.Locate();
+        var port = HostBuild.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         DataDir = Path.Combine(Path.GetTempPath(), "escrow-e2e-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(DataDir);
@@ -157,33 +157,6 @@ public sealed class EscrowHost : IAsyncLifetime
             await Task.Delay(200);
         }
         throw new TimeoutException($"The escrow host did not answer at {BaseUrl} within 60 seconds.\n{HostLog}");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    /// <summary>The host project folder (content root: views, node_modules/bootstrap) and its built dll of the same configuration.</summary>
-    private static (string ProjectDir, string Dll) LocateHost()
-    {
-        // This assembly lives in tests/<project>/bin/<Configuration>/<tfm>/.
-        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = tfmDir.Parent?.Name ?? "Debug";
-        var root = tfmDir;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "BTCPayServer.Plugins.Escrow.sln")))
-            root = root.Parent;
-        if (root is null)
-            throw new InvalidOperationException($"No BTCPayServer.Plugins.Escrow.sln above {AppContext.BaseDirectory}.");
-        var projectDir = Path.Combine(root.FullName, "Plugins", "BTCPayServer.Plugins.Escrow.Host");
-        var dll = Path.Combine(projectDir, "bin", configuration, tfmDir.Name, "BTCPayServer.Plugins.Escrow.Host.dll");
-        if (!File.Exists(dll))
-            throw new InvalidOperationException($"The host is not built: {dll} is missing (build the solution in {configuration}).");
-        return (projectDir, dll);
     }
 }
 

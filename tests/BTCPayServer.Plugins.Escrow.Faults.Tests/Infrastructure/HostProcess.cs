@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using BTCPayServer.Plugins.Escrow.Tests.Shared;
 
 namespace BTCPayServer.Plugins.Escrow.Faults.Tests.Infrastructure;
 
@@ -64,8 +64,8 @@ public sealed class HostProcess : IAsyncDisposable
 
     private static HostProcess Launch(string dataDir, string? crashAt, string? postgres)
     {
-        var (projectDir, dll) = LocateHost();
-        var baseUrl = $"http://127.0.0.1:{FreePort()}";
+        var (projectDir, dll) = HostBuild.Locate();
+        var baseUrl = $"http://127.0.0.1:{HostBuild.FreePort()}";
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = projectDir,
@@ -170,32 +170,5 @@ public sealed class HostProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"The escrow host did not answer at {BaseUrl} within 60 seconds.\n{Log}");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    /// <summary>The host project folder (content root) and its built dll of the same configuration as these tests.</summary>
-    private static (string ProjectDir, string Dll) LocateHost()
-    {
-        // This assembly lives in tests/<project>/bin/<Configuration>/<tfm>/.
-        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = tfmDir.Parent?.Name ?? "Debug";
-        var root = tfmDir;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "BTCPayServer.Plugins.Escrow.sln")))
-            root = root.Parent;
-        if (root is null)
-            throw new InvalidOperationException($"No BTCPayServer.Plugins.Escrow.sln above {AppContext.BaseDirectory}.");
-        var projectDir = Path.Combine(root.FullName, "Plugins", "BTCPayServer.Plugins.Escrow.Host");
-        var dll = Path.Combine(projectDir, "bin", configuration, tfmDir.Name, "BTCPayServer.Plugins.Escrow.Host.dll");
-        if (!File.Exists(dll))
-            throw new InvalidOperationException($"The host is not built: {dll} is missing (build the solution in {configuration}).");
-        return (projectDir, dll);
     }
 }

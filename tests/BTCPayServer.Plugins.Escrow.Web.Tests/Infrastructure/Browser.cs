@@ -2,6 +2,7 @@ using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
+using BTCPayServer.Plugins.Escrow.Tests.Shared;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 
@@ -98,7 +99,7 @@ public sealed class Browser
         var element = page.Get(selector);
         var form = element as IHtmlFormElement ?? element.Closest("form") as IHtmlFormElement
             ?? throw new Xunit.Sdk.XunitException($"'{selector}' is in no form on {page.Url}");
-        var fields = FormFields(form);
+        var fields = HtmlFormFields.Of(form);
         foreach (var (name, value) in values)
         {
             fields.RemoveAll(f => f.Key == name);
@@ -141,37 +142,5 @@ public sealed class Browser
             && page.Find("input[name=__RequestVerificationToken]")?.GetAttribute("value") is { Length: > 0 } token)
             LastFormToken = token;
         return page;
-    }
-
-    private static List<KeyValuePair<string, string>> FormFields(IHtmlFormElement form)
-    {
-        var fields = new List<KeyValuePair<string, string>>();
-        foreach (var element in form.Elements)
-        {
-            var name = element.GetAttribute("name");
-            if (string.IsNullOrEmpty(name) || element.HasAttribute("disabled"))
-                continue;
-            switch (element)
-            {
-                case IHtmlInputElement input when input.Type is "submit" or "button" or "image" or "reset" or "file":
-                    continue;
-                case IHtmlInputElement input when input.Type is "checkbox" or "radio":
-                    if (input.IsChecked)
-                        fields.Add(new(name, input.GetAttribute("value") ?? "on"));
-                    break;
-                case IHtmlInputElement input:
-                    fields.Add(new(name, input.GetAttribute("value") ?? ""));
-                    break;
-                case IHtmlTextAreaElement textArea:
-                    fields.Add(new(name, textArea.Value));
-                    break;
-                case IHtmlSelectElement select:
-                    var option = select.Options.FirstOrDefault(o => o.IsSelected) ?? select.Options.FirstOrDefault();
-                    if (option is not null)
-                        fields.Add(new(name, option.Value));
-                    break;
-            }
-        }
-        return fields;
     }
 }
