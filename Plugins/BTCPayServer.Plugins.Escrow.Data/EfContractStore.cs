@@ -81,6 +81,12 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellationToken);
 
+    public async Task<RecordedAuditHead?> ReadRecordedHeadAsync(Guid contractId, CancellationToken cancellationToken) =>
+        await db.Contracts.AsNoTracking()
+            .Where(c => c.Id == contractId)
+            .Select(c => new RecordedAuditHead(c.AuditCount, c.AuditHeadHash))
+            .FirstOrDefaultAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => db.DisposeAsync();
 
     // "now" is made UTC first: the domain stores UTC only, and PostgreSQL's timestamptz parameters accept nothing else.

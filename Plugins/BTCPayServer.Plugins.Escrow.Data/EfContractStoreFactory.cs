@@ -16,4 +16,10 @@ public sealed class EfContractStoreFactory(Func<EscrowDbContext> createContext) 
         await using var store = new EfContractStore(createContext());
         return await store.ReadAsync(contractId, cancellationToken);
     }
+
+    public async Task<RecordedAuditHead?> ReadRecordedHeadAsync(Guid contractId, CancellationToken cancellationToken)
+    {
+        await using var store = new EfContractStore(createContext());
+        return await store.ReadRecordedHeadAsync(contractId, cancellationToken);
+    }
 }

@@ -141,8 +141,7 @@ public abstract class AuditLogTests(StoreDatabase database)
 
     private AuditReceipt Receipt()
     {
-        var factory = new EfContractStoreFactory(database.NewContext);
-        return new AuditReceipt(factory, factory);
+        return new AuditReceipt(new EfContractStoreFactory(database.NewContext));
     }
 
     private async Task<Contract> StoredFundedAsync()

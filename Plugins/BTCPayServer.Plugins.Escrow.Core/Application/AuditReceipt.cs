@@ -4,7 +4,7 @@ using BTCPayServer.Plugins.Escrow.Core.Ports;
 namespace BTCPayServer.Plugins.Escrow.Core.Application;
 
 /// <summary>Checks a stored chain end to end, including that its head is the one the contract row remembers (so a cut tail shows).</summary>
-public sealed class AuditReceipt(IContractStoreFactory stores, IAuditLog log)
+public sealed class AuditReceipt(IAuditLog log)
 {
     public async Task<AuditVerification> VerifyAsync(Guid contractId, CancellationToken cancellationToken)
     {
@@ -32,11 +32,7 @@ public sealed class AuditReceipt(IContractStoreFactory stores, IAuditLog log)
     private static AuditVerification Broken(AuditVerification result, int firstBroken, string problem) =>
         result with { IsValid = false, FirstBrokenSequence = firstBroken, Problem = problem };
 
-    private async Task<(int Count, string Head)> RecordedHeadAsync(Guid contractId, CancellationToken cancellationToken)
-    {
-        // A store of its own each time: a store that already tracks the contract would return it as first read.
-        await using var store = stores.Open();
-        var contract = await store.FindAsync(contractId, cancellationToken) ?? throw new ContractNotFoundException();
-        return (contract.AuditCount, contract.AuditHeadHash);
-    }
+    private async Task<RecordedAuditHead> RecordedHeadAsync(Guid contractId, CancellationToken cancellationToken) =>
+        // The row's two columns only, read fresh each time (never a contract some store already tracks).
+        await log.ReadRecordedHeadAsync(contractId, cancellationToken) ?? throw new ContractNotFoundException();
 }

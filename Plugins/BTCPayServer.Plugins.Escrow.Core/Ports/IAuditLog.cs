@@ -6,4 +6,10 @@ namespace BTCPayServer.Plugins.Escrow.Core.Ports;
 public interface IAuditLog
 {
     Task<IReadOnlyList<AuditEntry>> ReadAsync(Guid contractId, CancellationToken cancellationToken);
+
+    /// <summary>What the contract row records of its chain (entry count and head hash), or null when there is no such contract.</summary>
+    Task<RecordedAuditHead?> ReadRecordedHeadAsync(Guid contractId, CancellationToken cancellationToken);
 }
+
+/// <summary>The chain's length and last hash as the contract row remembers them, saved with every act.</summary>
+public sealed record RecordedAuditHead(int Count, string Head);
