@@ -80,7 +80,7 @@ public sealed partial class Contract
         var at = Moment(now);
         var payment = LatePayment(paymentId);
         payment.SetStatus(PaymentStatus.Refunded);
-        var value = Fx == FxPolicy.BtcLocked && payment.Btc.IsPositive ? payment.Btc : payment.Credited;
+        var value = Fx == FxPolicy.BtcLocked ? payment.Btc : payment.Credited;
         var instruction = Queue($"{Id:N}/payment/{payment.PaymentId}/late-refund", null, PayoutKind.Refund, PartyRole.Client,
             payment.Credited, value, $"{Title}: refund of a late payment", at, payment.InvoiceId);
         Record(at, by, "payment.late-refunded", ("paymentId", payment.PaymentId), ("amount", payment.Credited), ("payout", value));
@@ -108,19 +108,10 @@ public sealed partial class Contract
                     Know(report, invoice, invoice.IsOpen ? PaymentStatus.Received : PaymentStatus.AwaitingAcceptance, at);
                 break;
             case InboundEventKind.InvoiceSettled:
+                Settle(invoice, e.PaymentList, at);
+                break;
             case InboundEventKind.InvoiceExpired:
-                var settled = e.Kind == InboundEventKind.InvoiceSettled;
-                if (invoice.Status is InvoiceStatus.New or InvoiceStatus.Invalid || (settled && invoice.Status == InvoiceStatus.Expired))
-                {
-                    invoice.Close(settled ? InvoiceStatus.Settled : InvoiceStatus.Expired, at);
-                    Record(at, Actor.PaymentProvider, settled ? "invoice.settled" : "invoice.expired", ("invoiceId", invoice.InvoiceId));
-                }
-                foreach (var report in e.PaymentList)
-                {
-                    var payment = Know(report, invoice, PaymentStatus.Received, at);
-                    if (payment.Status is PaymentStatus.Received or PaymentStatus.Invalidated)
-                        Count(payment, invoice, at);
-                }
+                Expire(invoice, e.PaymentList, at);
                 break;
             case InboundEventKind.InvoiceInvalid:
                 Invalidate(invoice, at);
@@ -165,14 +156,60 @@ public sealed partial class Contract
         return payment;
     }
 
+    /// <summary>
+    /// The invoice is paid and confirmed. This is also how BTCPay reports an invalid invoice that staff marked settled,
+    /// so a settlement re-counts payments an invalidation took back (only the part it really took back).
+    /// </summary>
+    private void Settle(FundingInvoice invoice, IReadOnlyList<PaymentReport> reports, DateTimeOffset at)
+    {
+        if (invoice.Status != InvoiceStatus.Settled)
+        {
+            invoice.Close(InvoiceStatus.Settled, at);
+            Record(at, Actor.PaymentProvider, "invoice.settled", ("invoiceId", invoice.InvoiceId));
+        }
+        foreach (var report in reports)
+        {
+            var payment = Know(report, invoice, PaymentStatus.Received, at);
+            if (payment.Status is PaymentStatus.Received or PaymentStatus.Invalidated)
+                Count(payment, invoice, at);
+        }
+    }
+
+    /// <summary>
+    /// The invoice expired; partial payments it lists count. An invoice already marked invalid stays invalid: the
+    /// expiry may be older news delivered late, and only a real settlement may bring an invalid payment back.
+    /// </summary>
+    private void Expire(FundingInvoice invoice, IReadOnlyList<PaymentReport> reports, DateTimeOffset at)
+    {
+        if (invoice.Status == InvoiceStatus.Invalid)
+        {
+            foreach (var report in reports)
+                Know(report, invoice, PaymentStatus.Received, at);
+            Record(at, Actor.PaymentProvider, "invoice.expired-after-invalid", ("invoiceId", invoice.InvoiceId));
+            return;
+        }
+        if (invoice.Status == InvoiceStatus.New)
+        {
+            invoice.Close(InvoiceStatus.Expired, at);
+            Record(at, Actor.PaymentProvider, "invoice.expired", ("invoiceId", invoice.InvoiceId));
+        }
+        foreach (var report in reports)
+        {
+            var payment = Know(report, invoice, PaymentStatus.Received, at);
+            if (payment.Status == PaymentStatus.Received)
+                Count(payment, invoice, at);
+        }
+    }
+
     /// <summary>Counts a payment: fills the invoice's milestones in order, and whatever is left becomes credit.</summary>
     private void Count(LedgerPayment payment, FundingInvoice invoice, DateTimeOffset at)
     {
         payment.SetStatus(PaymentStatus.Counted);
-        // A payment re-counted after an invalidation only brings in what that invalidation actually took back.
+        // A payment re-counted after an invalidation only brings in what that invalidation actually took back:
+        // allocations it could not take back (already paid out) still hold the rest, fiat and BTC alike.
         var stillAllocated = _allocations.Where(a => a.PaymentId == payment.PaymentId && !a.Reversed).ToList();
         var remaining = stillAllocated.Aggregate(payment.Credited, (left, a) => left - a.Amount);
-        var remainingBtc = Money.Max(stillAllocated.Aggregate(payment.Btc, (left, a) => left - a.Btc), Money.Zero("BTC"));
+        var remainingBtc = stillAllocated.Aggregate(payment.Btc, (left, a) => left - a.Btc);
         if (!remaining.IsPositive)
             return;
         if (State == ContractState.Active)
@@ -183,78 +220,96 @@ public sealed partial class Contract
                 if (!part.IsPositive)
                     continue;
                 var btc = part == remaining ? remainingBtc : remainingBtc.MultiplyDown(part.Amount / remaining.Amount);
-                Allocate(payment, milestone, part, btc, at);
+                Allocate(payment.PaymentId, milestone, part, btc, Actor.PaymentProvider, "milestone.funding-received", at);
                 remaining -= part;
                 remainingBtc -= btc;
             }
         }
         if (remaining.IsPositive)
-        {
-            _allocations.Add(new Allocation(Id, payment.PaymentId, null, remaining, remainingBtc));
-            AddCredit(remaining, remainingBtc, Actor.PaymentProvider, payment.PaymentId, at);
-        }
+            AddCredit(payment.PaymentId, remaining, remainingBtc, at);
     }
 
-    private void Allocate(LedgerPayment payment, Milestone milestone, Money part, Money btc, DateTimeOffset at)
+    private void Allocate(string paymentId, Milestone milestone, Money part, Money btc, Actor by, string auditType, DateTimeOffset at)
     {
-        _allocations.Add(new Allocation(Id, payment.PaymentId, milestone.Id, part, btc));
+        _allocations.Add(new Allocation(Id, paymentId, milestone.Id, part, btc));
         milestone.AddFunding(part, btc);
-        Record(at, Actor.PaymentProvider, "milestone.funding-received", ("milestone", milestone.Number), ("paymentId", payment.PaymentId),
-            ("amount", part), ("btc", btc), ("funded", milestone.Funded), ("required", milestone.Required));
+        Record(at, by, auditType, ("milestone", milestone.Number), ("paymentId", paymentId),
+            ("amount", part), ("btc", btc), ("funded", milestone.Funded), ("required", milestone.Required), ("credit", Credit));
         if (milestone.Outstanding.IsZero)
         {
             milestone.MoveTo(MilestoneState.Funded, "funded", at);
-            Record(at, Actor.PaymentProvider, "milestone.funded", ("milestone", milestone.Number), ("funded", milestone.Funded), ("btc", milestone.FundedBtc));
+            Record(at, by, "milestone.funded", ("milestone", milestone.Number), ("funded", milestone.Funded), ("btc", milestone.FundedBtc));
         }
     }
 
-    /// <summary>Overpayment: rolls forward to the next unfunded milestones, or goes back to the client, per the terms.</summary>
-    private void AddCredit(Money amount, Money btc, Actor by, string source, DateTimeOffset at)
+    /// <summary>Overpayment: kept as this payment's credit, then rolled forward or refunded per the terms.</summary>
+    private void AddCredit(string paymentId, Money amount, Money btc, DateTimeOffset at)
     {
-        Credit += amount;
-        CreditBtc += btc;
-        Record(at, by, "credit.added", ("source", source), ("amount", amount), ("btc", btc), ("credit", Credit));
+        _allocations.Add(new Allocation(Id, paymentId, null, amount, btc));
+        RefreshCredit();
+        Record(at, Actor.PaymentProvider, "credit.added", ("source", paymentId), ("amount", amount), ("btc", btc), ("credit", Credit));
+        SettleCredit(Actor.PaymentProvider, at);
+    }
+
+    /// <summary>
+    /// Puts held credit where the terms say, whenever that may have changed: into milestones waiting for funding
+    /// (roll forward, active contract), else back to the client. Credit never idles while a milestone waits.
+    /// </summary>
+    private void SettleCredit(Actor by, DateTimeOffset at)
+    {
         if (State == ContractState.Active && Overpayment == OverpaymentHandling.RollForward)
             ApplyCredit(by, at);
         else
             RefundCredit(by, at);
     }
 
+    /// <summary>Rolls held credit into waiting milestones, oldest credit first; each part keeps its payment and its BTC.</summary>
     private void ApplyCredit(Actor by, DateTimeOffset at)
     {
         foreach (var milestone in _milestones.Where(m => m.State == MilestoneState.Pending).OrderBy(m => m.Number))
         {
-            var part = Money.Min(milestone.Outstanding, Credit);
-            if (!part.IsPositive)
-                break;
-            var btc = part == Credit ? CreditBtc : CreditBtc.MultiplyDown(part.Amount / Credit.Amount);
-            Credit -= part;
-            CreditBtc -= btc;
-            milestone.AddFunding(part, btc);
-            Record(at, by, "credit.applied", ("milestone", milestone.Number), ("amount", part), ("btc", btc), ("credit", Credit));
-            if (milestone.Outstanding.IsZero)
+            foreach (var credit in _allocations.Where(a => a.IsHeldCredit && a.Amount.IsPositive).ToList())
             {
-                milestone.MoveTo(MilestoneState.Funded, "funded", at);
-                Record(at, by, "milestone.funded", ("milestone", milestone.Number), ("funded", milestone.Funded), ("btc", milestone.FundedBtc));
+                var part = Money.Min(milestone.Outstanding, credit.Amount);
+                if (!part.IsPositive)
+                    break;
+                var btc = credit.TakeCredit(part);
+                RefreshCredit();
+                Allocate(credit.PaymentId, milestone, part, btc, by, "credit.applied", at);
             }
         }
     }
 
+    /// <summary>Sends all held credit back to the client: a BTC-locked contract pays exactly the BTC that credit holds.</summary>
     private void RefundCredit(Actor by, DateTimeOffset at)
     {
-        if (!Credit.IsPositive)
+        var held = _allocations.Where(a => a.IsHeldCredit && a.Amount.IsPositive).ToList();
+        if (held.Count == 0)
             return;
+        var amount = held.Aggregate(Money.Zero(Currency), (sum, a) => sum + a.Amount);
+        var btc = held.Aggregate(Money.Zero("BTC"), (sum, a) => sum + a.Btc);
+        var value = Fx == FxPolicy.BtcLocked ? btc : amount;
+        var source = _payments.FirstOrDefault(p => p.PaymentId == held[^1].PaymentId)?.InvoiceId;
+        foreach (var credit in held)
+            credit.MarkRefunded();
+        RefreshCredit();
         var sequence = _payouts.Count(p => p.MilestoneId is null && p.Key.Contains("/credit/")) + 1;
-        var value = Fx == FxPolicy.BtcLocked && CreditBtc.IsPositive ? CreditBtc : Credit;
-        Queue($"{Id:N}/credit/{sequence}/refund", null, PayoutKind.Refund, PartyRole.Client, Credit, value, $"{Title}: refund of credit", at);
-        Record(at, by, "credit.refunded", ("amount", Credit), ("payout", value));
-        Credit = Money.Zero(Currency);
-        CreditBtc = Money.Zero("BTC");
+        Queue($"{Id:N}/credit/{sequence}/refund", null, PayoutKind.Refund, PartyRole.Client, amount, value, $"{Title}: refund of credit", at, source);
+        Record(at, by, "credit.refunded", ("amount", amount), ("btc", btc), ("payout", value));
+    }
+
+    /// <summary>The contract's credit figures are the sum of the credit each payment still has held.</summary>
+    private void RefreshCredit()
+    {
+        var held = _allocations.Where(a => a.IsHeldCredit).ToList();
+        Credit = held.Aggregate(Money.Zero(Currency), (sum, a) => sum + a.Amount);
+        CreditBtc = held.Aggregate(Money.Zero("BTC"), (sum, a) => sum + a.Btc);
     }
 
     /// <summary>
-    /// The invoice did not confirm. Money still held for it is taken back; money already decided on cannot be,
-    /// and is flagged for the agency instead.
+    /// The invoice did not confirm. Whatever its payments brought is taken back wherever it still is (milestones not
+    /// yet decided on, including those funded through rolled credit, and held credit); money already decided on cannot
+    /// be, and is flagged for the agency instead. Milestones reopened this way take any other credit held.
     /// </summary>
     private void Invalidate(FundingInvoice invoice, DateTimeOffset at)
     {
@@ -265,9 +320,11 @@ public sealed partial class Contract
         foreach (var payment in _payments.Where(p => p.InvoiceId == invoice.InvoiceId && p.Status is PaymentStatus.Received or PaymentStatus.Counted))
         {
             payment.SetStatus(PaymentStatus.Invalidated);
-            foreach (var allocation in _allocations.Where(a => a.PaymentId == payment.PaymentId && !a.Reversed))
+            foreach (var allocation in _allocations.Where(a => a.PaymentId == payment.PaymentId && !a.Reversed).ToList())
                 TryReverse(allocation, at);
         }
+        RefreshCredit();
+        SettleCredit(Actor.PaymentProvider, at);
     }
 
     private void TryReverse(Allocation allocation, DateTimeOffset at)
@@ -281,19 +338,19 @@ public sealed partial class Contract
                 allocation.Reverse();
                 if (milestone.State == MilestoneState.Funded)
                     milestone.MoveTo(MilestoneState.Pending, "reopened for funding", at);
-                Record(at, Actor.PaymentProvider, "milestone.funding-reversed", ("milestone", milestone.Number), ("amount", allocation.Amount), ("funded", milestone.Funded));
+                Record(at, Actor.PaymentProvider, "milestone.funding-reversed", ("milestone", milestone.Number), ("paymentId", allocation.PaymentId),
+                    ("amount", allocation.Amount), ("btc", allocation.Btc), ("funded", milestone.Funded));
                 return;
             }
         }
-        else if (Credit >= allocation.Amount)
+        else if (!allocation.Refunded)
         {
-            Credit -= allocation.Amount;
-            CreditBtc = Money.Max(CreditBtc - allocation.Btc, Money.Zero("BTC"));
             allocation.Reverse();
-            Record(at, Actor.PaymentProvider, "credit.reversed", ("amount", allocation.Amount), ("credit", Credit));
+            if (allocation.Amount.IsPositive || allocation.Btc.IsPositive)
+                Record(at, Actor.PaymentProvider, "credit.reversed", ("paymentId", allocation.PaymentId), ("amount", allocation.Amount), ("btc", allocation.Btc));
             return;
         }
-        Record(at, Actor.PaymentProvider, "payment.invalidated-after-use", ("paymentId", allocation.PaymentId), ("amount", allocation.Amount),
+        Record(at, Actor.PaymentProvider, "payment.invalidated-after-use", ("paymentId", allocation.PaymentId), ("amount", allocation.Amount), ("btc", allocation.Btc),
             ("milestone", allocation.MilestoneId is { } id ? Milestone(id).Number : null));
     }
 }

@@ -164,8 +164,9 @@ public sealed partial class Contract
     {
         foreach (var (t, i) in terms.Milestones.Select((t, i) => (t, i)))
         {
-            var fee = terms.Fee.ClientSurcharge(t.Amount);
             var existing = _milestones.FirstOrDefault(m => m.Id == t.Id);
+            // A closed milestone's figures are history: a new fee policy applies only to milestones still open.
+            var fee = existing is { IsFinal: true } ? existing.ClientFee : terms.Fee.ClientSurcharge(t.Amount);
             if (existing is null)
                 _milestones.Add(new Milestone(Id, i + 1, t, fee));
             else
@@ -220,6 +221,6 @@ public sealed partial class Contract
             m.MoveTo(MilestoneState.Pending, "reopened for funding", at);
         foreach (var m in _milestones.Where(m => m.State == MilestoneState.Pending && m.Funded >= m.Required))
             m.MoveTo(MilestoneState.Funded, "funded", at);
-        ApplyCredit(Actor.Timer with { Id = "acceptance" }, at);
+        SettleCredit(Actor.Timer with { Id = "acceptance" }, at);
     }
 }

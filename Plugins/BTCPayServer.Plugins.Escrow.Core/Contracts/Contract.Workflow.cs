@@ -113,7 +113,7 @@ public sealed partial class Contract
             Queue($"{Id:N}/milestone/{milestone.Id:N}/refund", milestone.Id, PayoutKind.Refund, PartyRole.Client,
                 settlement.Refund, settlement.RefundPayout, $"{Title}: refund for milestone {milestone.Number}", at);
         Record(at, by, "milestone.settled", ("milestone", milestone.Number), ("release", settlement.ReleaseNet), ("fee", settlement.Fee),
-            ("refund", settlement.Refund), ("releasePayout", settlement.ReleasePayout), ("refundPayout", settlement.RefundPayout));
+            ("refund", settlement.Refund), ("releasePayout", settlement.ReleasePayout), ("refundPayout", settlement.RefundPayout), ("feeKept", settlement.FeeKept));
         return settlement;
     }
 

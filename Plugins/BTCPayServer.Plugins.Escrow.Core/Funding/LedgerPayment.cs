@@ -56,7 +56,11 @@ public sealed class LedgerPayment
     internal void SetStatus(PaymentStatus status) => Status = status;
 }
 
-/// <summary>Where a counted payment went: a milestone, or the contract's credit (milestone null).</summary>
+/// <summary>
+/// Where part of a counted payment went: a milestone, or the contract's credit (milestone null). Fiat and BTC travel
+/// together, so taking a payment back removes exactly what it brought, wherever it went. Credit rolled into a
+/// milestone moves from the payment's credit allocation to a new milestone allocation of the same payment.
+/// </summary>
 public sealed class Allocation
 {
     private Allocation() { }
@@ -77,7 +81,25 @@ public sealed class Allocation
     public Guid? MilestoneId { get; private set; }
     public Money Amount { get; private set; }
     public Money Btc { get; private set; }
+    /// <summary>Taken back because the payment's invoice turned out invalid: no longer received.</summary>
     public bool Reversed { get; private set; }
+    /// <summary>Credit sent back to the client: still received, no longer held.</summary>
+    public bool Refunded { get; private set; }
+
+    public bool IsCredit => MilestoneId is null;
+    /// <summary>Credit the escrow still holds for the client.</summary>
+    public bool IsHeldCredit => IsCredit && !Reversed && !Refunded;
 
     internal void Reverse() => Reversed = true;
+
+    internal void MarkRefunded() => Refunded = true;
+
+    /// <summary>Moves part of this credit (fiat with the BTC in proportion) to a milestone; returns the BTC moved.</summary>
+    internal Money TakeCredit(Money part)
+    {
+        var btc = part == Amount ? Btc : Btc.MultiplyDown(part.Amount / Amount.Amount);
+        Amount -= part;
+        Btc -= btc;
+        return btc;
+    }
 }

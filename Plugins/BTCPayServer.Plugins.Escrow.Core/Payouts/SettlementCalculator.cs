@@ -4,8 +4,11 @@ using BTCPayServer.Plugins.Escrow.Core.Milestones;
 
 namespace BTCPayServer.Plugins.Escrow.Core.Payouts;
 
-/// <summary>How the money a milestone holds is divided by one decision, in contract currency and in what is paid out.</summary>
-public sealed record Settlement(Money ReleaseNet, Money Fee, Money Refund, Money ReleasePayout, Money RefundPayout);
+/// <summary>
+/// How the money a milestone holds is divided by one decision, in contract currency and in what is paid out.
+/// <see cref="FeeKept"/> is the fee in the payout currency (BTC on a BTC-locked contract), so the three add up.
+/// </summary>
+public sealed record Settlement(Money ReleaseNet, Money Fee, Money Refund, Money ReleasePayout, Money RefundPayout, Money FeeKept);
 
 public static class SettlementCalculator
 {
@@ -36,21 +39,39 @@ public static class SettlementCalculator
         var net = release - releaseFee;
         var feeTotal = releaseFee + clientFeeKept;
         var refund = held - release - clientFeeKept;
-        return new Settlement(net, feeTotal, refund, PayoutValue(milestone, net, fx), PayoutValue(milestone, refund, fx));
+        return WithPayouts(milestone, net, feeTotal, refund, fx);
     }
 
     /// <summary>Refund of everything the milestone holds (cancellation, missed deadline).</summary>
     public static Settlement RefundAll(Milestone milestone, FxPolicy fx)
     {
         var zero = Money.Zero(milestone.Amount.Currency);
-        return new Settlement(zero, zero, milestone.Held, PayoutValue(milestone, zero, fx), PayoutValue(milestone, milestone.Held, fx));
+        return WithPayouts(milestone, zero, zero, milestone.Held, fx);
     }
 
-    /// <summary>BTC-locked contracts pay the BTC received in proportion; everything else pays the contract amount.</summary>
-    public static Money PayoutValue(Milestone milestone, Money part, FxPolicy fx)
+    /// <summary>
+    /// A BTC-locked contract pays BTC only: each part gets the BTC received in proportion, rounded down. The few
+    /// satoshis rounding leaves over go to the larger of the two payouts (release or refund), or to the fee when
+    /// neither party is paid, so a milestone's BTC is always handed out in full and never beyond.
+    /// Everything else pays the contract amount.
+    /// </summary>
+    private static Settlement WithPayouts(Milestone milestone, Money net, Money fee, Money refund, FxPolicy fx)
     {
-        if (fx != FxPolicy.BtcLocked || !milestone.FundedBtc.IsPositive || !milestone.Funded.IsPositive)
-            return part;
-        return milestone.FundedBtc.MultiplyDown(part.Amount / milestone.Funded.Amount);
+        if (fx != FxPolicy.BtcLocked)
+            return new Settlement(net, fee, refund, net, refund, fee);
+        var held = milestone.Held;
+        var heldBtc = held == milestone.Funded ? milestone.FundedBtc : BtcOf(milestone, held);
+        var (netBtc, feeBtc, refundBtc) = (BtcOf(milestone, net), BtcOf(milestone, fee), BtcOf(milestone, refund));
+        var left = Money.Max(heldBtc - netBtc - feeBtc - refundBtc, Money.Zero("BTC"));
+        if (net.IsPositive && net >= refund)
+            netBtc += left;
+        else if (refund.IsPositive)
+            refundBtc += left;
+        else
+            feeBtc += left;
+        return new Settlement(net, fee, refund, netBtc, refundBtc, feeBtc);
     }
+
+    private static Money BtcOf(Milestone milestone, Money part) =>
+        milestone.Funded.IsPositive ? milestone.FundedBtc.MultiplyDown(part.Amount / milestone.Funded.Amount) : Money.Zero("BTC");
 }

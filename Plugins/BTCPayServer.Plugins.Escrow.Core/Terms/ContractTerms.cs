@@ -34,6 +34,9 @@ public sealed record ContractTerms
 
     public Money Total => Milestones.Aggregate(Money.Zero(Currency), (sum, m) => sum + m.Amount);
 
+    /// <summary>What the client is invoiced in all: the milestones plus any fee charged to the client.</summary>
+    public Money ClientTotal => Milestones.Aggregate(Total, (sum, m) => sum + Fee.ClientSurcharge(m.Amount));
+
     /// <summary>Validates and normalises terms. Due dates are not checked here (see <see cref="EnsureDueDatesFrom"/>).</summary>
     public static ContractTerms Create(
         string? title, string? scope, Party client, Party freelancer, string? currency,
@@ -74,8 +77,11 @@ public sealed record ContractTerms
             DisputeResponseWindow = disputeResponseWindow,
             Milestones = checkedMilestones,
         };
-        if (terms.Total.Amount > code.Maximum)
-            throw new InvalidInputException("milestones", $"The milestones add up to more than the largest amount allowed in {code.Code}.");
+        // The client's invoices carry the client-side fee too, so that is what must stay within the currency's range.
+        if (terms.ClientTotal.Amount > code.Maximum)
+            throw new InvalidInputException("milestones", fee.ChargedTo == FeePayer.Client && terms.Total.Amount <= code.Maximum
+                ? $"The milestones plus the fee charged to the client add up to more than the largest amount allowed in {code.Code}."
+                : $"The milestones add up to more than the largest amount allowed in {code.Code}.");
         return terms;
     }
 
