@@ -72,6 +72,43 @@ public abstract class RoundTripTests(StoreDatabase database)
         Assert.Equal(3, await db.Set<Milestone>().CountAsync(m => m.ContractId == contract.Id));
     }
 
+    [Fact]
+    public async Task Credit_kept_per_payment_through_roll_forward_invalidation_resettlement_and_refund_reloads_identically()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Draft(clock);
+        Build.Activate(contract, clock);
+        var first = Build.Invoice(contract, clock, Build.Unique("inv"), 1);
+        var second = Build.Invoice(contract, clock, Build.Unique("inv"), 1);
+        await database.AddAsync(contract);
+        var p = Build.Payment(Money.Of(400.25m, "USD"), Build.Unique("pay"), 50_000m);
+        var q = Build.Payment(Money.Of(300m, "USD"), Build.Unique("pay"), 40_000m);
+        InboundPaymentEvent Event(InboundEventKind kind, FundingInvoice invoice, params PaymentReport[] payments) =>
+            new(Build.Unique("evt"), kind, clock.GetUtcNow(), invoice.InvoiceId, payments);
+
+        Contract saved = contract;
+        foreach (var step in new Action<Contract>[]
+                 {
+                     c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceSettled, first, p), clock.GetUtcNow()),  // rolls into M2, M3
+                     c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceSettled, second, q), clock.GetUtcNow()), // credit left held
+                     c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceInvalid, first), clock.GetUtcNow()),
+                     c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceSettled, first, p), clock.GetUtcNow()),
+                     c => c.Cancel(Build.Agency, "Client left", clock.GetUtcNow()),
+                 })
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            saved = await database.ActAsync(contract.Id, step);
+        }
+
+        var reloaded = await database.LoadAsync(contract.Id);
+        Assert.Equal(Snapshot.Of(saved), Snapshot.Of(reloaded));
+        Assert.Contains(reloaded.Allocations, a => a.IsCredit && a.Refunded && a.Amount.IsPositive);
+        Assert.Contains(reloaded.Allocations, a => a.IsCredit && a.Reversed);
+        Assert.Equal((Money.Zero("USD"), Money.Zero("BTC")), (reloaded.Credit, reloaded.CreditBtc));
+        var btcReceived = reloaded.Payments.Aggregate(Money.Zero("BTC"), (sum, x) => sum + x.Btc);
+        Assert.Equal(btcReceived, reloaded.Payouts.Aggregate(Money.Zero("BTC"), (sum, x) => sum + x.PayoutAmount));
+    }
+
     private static void AssertLifecycleOutcome(Contract c, Lifecycle lifecycle)
     {
         Assert.Equal(ContractState.Active, c.State);

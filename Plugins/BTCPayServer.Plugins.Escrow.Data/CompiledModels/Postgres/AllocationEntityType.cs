@@ -24,7 +24,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 "BTCPayServer.Plugins.Escrow.Core.Funding.Allocation",
                 typeof(Allocation),
                 baseEntityType,
-                propertyCount: 6,
+                propertyCount: 7,
                 complexPropertyCount: 2,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 1,
@@ -67,6 +67,14 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 typeof(int),
                 sentinel: 0);
             position.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var refunded = runtimeEntityType.AddProperty(
+                "Refunded",
+                typeof(bool),
+                propertyInfo: typeof(Allocation).GetProperty("Refunded", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Allocation).GetField("<Refunded>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            refunded.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var reversed = runtimeEntityType.AddProperty(
                 "Reversed",

@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
     public partial class PostgresEscrowDbContextModel
     {
         private PostgresEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("ef96fb5e-fd9f-4df9-afd3-fd01c3032191"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("eac5ca05-1067-43aa-a703-ca49e5478a04"), entityTypeCount: 15)
         {
         }
 

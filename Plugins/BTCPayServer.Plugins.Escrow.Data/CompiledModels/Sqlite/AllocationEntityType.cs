@@ -23,7 +23,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
                 "BTCPayServer.Plugins.Escrow.Core.Funding.Allocation",
                 typeof(Allocation),
                 baseEntityType,
-                propertyCount: 6,
+                propertyCount: 7,
                 complexPropertyCount: 2,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 1,
@@ -61,6 +61,13 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
                 "Position",
                 typeof(int),
                 sentinel: 0);
+
+            var refunded = runtimeEntityType.AddProperty(
+                "Refunded",
+                typeof(bool),
+                propertyInfo: typeof(Allocation).GetProperty("Refunded", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Allocation).GetField("<Refunded>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
 
             var reversed = runtimeEntityType.AddProperty(
                 "Reversed",

@@ -11,7 +11,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("0db06448-0eb7-4a4e-af09-b805b966221e"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("1fb6c757-3d5b-40ae-8217-ef9449b97fc5"), entityTypeCount: 15)
         {
         }
 

@@ -463,6 +463,9 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.Property<int>("Position")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Refunded")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("Reversed")
                         .HasColumnType("boolean");
 

@@ -452,6 +452,9 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.Property<int>("Position")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Refunded")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Reversed")
                         .HasColumnType("INTEGER");
 
