@@ -13,12 +13,13 @@ public enum OpKind
 {
     Fund, Pay, Deliver, Redeliver, Submit, RequestChanges, Approve, OpenDispute, ProposeSplit, AnswerSplit,
     Escalate, Rule, CancelMissed, CancelContract, AdvanceTime, RunTimers, AcceptLate, RefundLate, MakeClaimable, CompletePayout,
+    Invalidate, Resettle, Amend,
 }
 
 /// <summary>One random step; A, B, C pick targets and amounts among what exists when the step runs.</summary>
 public sealed record Op(OpKind Kind, int A, int B, int C);
 
-/// <summary>The shape of a generated contract.</summary>
+/// <summary>The shape of a generated contract. Fixed fees are in tenths of a unit; milestones in units (see <see cref="EscrowSimulation.Unit"/>).</summary>
 public sealed record Scenario(string Currency, FxPolicy Fx, FeePayer FeePayer, decimal FeePercent, int FixedFeeUnits, OverpaymentHandling Overpayment, int[] MilestoneUnits, Op[] Ops);
 
 /// <summary>
@@ -27,7 +28,12 @@ public sealed record Scenario(string Currency, FxPolicy Fx, FeePayer FeePayer, d
 /// </summary>
 public sealed class EscrowSimulation
 {
-    private static readonly decimal[] PayFractions = [0.25m, 0.5m, 1m, 1m, 1.5m, 2m];
+    private static readonly decimal[] PayFractions = [0.25m, 0.5m, 1m, 1m, 1.5m, 2m, 0.3333m];
+    /// <summary>Each payment converts at its own rate: the base rate of the currency times one of these.</summary>
+    private static readonly decimal[] RateFactors = [1m, 0.5m, 0.8m, 1.3m, 4m, 1m];
+    public static readonly decimal[] FeePercents = [0m, 2.5m, 10m, 33.33m, 50m];
+    /// <summary>Fixed fees in tenths of a unit: 30 and 500 are above many milestones (a unit is the smallest milestone).</summary>
+    public static readonly int[] FixedFeeTenths = [0, 0, 3, 30, 500];
     private static readonly InboundEventKind[] PayKinds =
         [InboundEventKind.InvoiceSettled, InboundEventKind.InvoiceSettled, InboundEventKind.InvoiceExpired, InboundEventKind.PaidAfterExpiry, InboundEventKind.InvoiceInvalid];
 
@@ -40,24 +46,45 @@ public sealed class EscrowSimulation
     public EscrowSimulation(Scenario scenario, bool duplicateEveryEvent = false)
     {
         _duplicateEveryEvent = duplicateEveryEvent;
-        var unit = scenario.Currency == "SATS" ? 1000m : scenario.Currency == "BTC" ? 0.001m : 10m;
         var milestones = scenario.MilestoneUnits.Select((u, i) => new MilestoneTerms(
-            new Guid(i + 1, 0, 0, new byte[8]), $"Milestone {i + 1}", "work", Money.Of(u * unit, scenario.Currency),
+            new Guid(i + 1, 0, 0, new byte[8]), $"Milestone {i + 1}", "work", Amount(scenario.Currency, u),
             DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime).AddDays(3 + i * 5), null)).ToList();
         var terms = ContractTerms.Create("Simulated", "scope",
             Party.Create("Client", "client@example.com", "client"), Party.Create("Freelancer", "freelancer@example.com", "freelancer"),
             scenario.Currency,
-            FeePolicy.Create(scenario.FeePercent, Money.Of(scenario.FixedFeeUnits * unit / 10m, scenario.Currency), scenario.FeePayer),
+            FeePolicy.Create(scenario.FeePercent, FixedFee(scenario.Currency, scenario.FixedFeeUnits), scenario.FeePayer),
             scenario.Fx, scenario.Overpayment, TimeSpan.FromDays(14), TimeSpan.FromDays(7), milestones);
         Contract = Contract.CreateDraft("store-1", terms, Actor.Agency("staff"), _clock.GetUtcNow());
         Contract.Propose(Actor.Agency("staff"), _clock.GetUtcNow());
         Contract.AcceptTerms(PartyRole.Client, Contract.LatestTermsVersion!.Hash, _clock.GetUtcNow());
         Contract.AcceptTerms(PartyRole.Freelancer, Contract.LatestTermsVersion!.Hash, _clock.GetUtcNow());
-        Rate = scenario.Currency switch { "BTC" => 1m, "SATS" => 100_000_000m, _ => 50_000m };
+        Rate = scenario.Currency switch { "BTC" => 1m, "SATS" => 100_000_000m, "JPY" => 7_500_000m, "KWD" => 15_000m, _ => 50_000m };
     }
+
+    private int _addedMilestones;
 
     public Contract Contract { get; }
     private decimal Rate { get; }
+    public int Invalidations { get; private set; }
+    public int Amendments { get; private set; }
+
+    /// <summary>The smallest milestone of a currency: round figures in the currency's own scale.</summary>
+    public static decimal Unit(string currency) => currency switch
+    {
+        "BTC" => 0.001m,
+        "SATS" => 1000m,
+        "JPY" => 1000m,
+        _ => 10m,
+    };
+
+    /// <summary>u units plus a few smallest steps of the currency, so that fees and splits must round.</summary>
+    public static Money Amount(string currency, int units)
+    {
+        var step = 1m / (decimal)Math.Pow(10, Amounts.Currency.FromCode(currency).Precision);
+        return Money.Of(units * Unit(currency) + (units % 7) * step, currency);
+    }
+
+    public static Money FixedFee(string currency, int tenths) => Money.Of(tenths * Unit(currency) / 10m, currency);
     public int RefusedActs { get; private set; }
     public int DuplicatesIgnored { get; private set; }
 
@@ -81,6 +108,7 @@ public sealed class EscrowSimulation
     }
 
     private Milestone PickMilestone(int i) => Contract.Milestones[i % Contract.Milestones.Count];
+
     private PartyRole PickParty(int i) => i % 2 == 0 ? PartyRole.Client : PartyRole.Freelancer;
     private DateTimeOffset Now => _clock.GetUtcNow();
 
@@ -97,6 +125,17 @@ public sealed class EscrowSimulation
                 return;
             case OpKind.Pay:
                 Pay(op);
+                return;
+            case OpKind.Invalidate:
+                if (Contract.Invoices.Count == 0) return;
+                Produce(new InboundPaymentEvent($"evt-{++_sequence}", InboundEventKind.InvoiceInvalid, Now, Contract.Invoices[op.A % Contract.Invoices.Count].InvoiceId));
+                Invalidations++;
+                return;
+            case OpKind.Resettle:
+                Resettle(op);
+                return;
+            case OpKind.Amend:
+                Amend(op);
                 return;
             case OpKind.Deliver:
                 if (_pending.Count > 0) Deliver(op.A % _pending.Count);
@@ -189,10 +228,67 @@ public sealed class EscrowSimulation
         }
         var precision = Amounts.Currency.FromCode(Contract.Currency).Precision;
         var credited = Money.Of(decimal.Round(invoice.Amount.Amount * PayFractions[op.B % PayFractions.Length], precision, MidpointRounding.ToZero), Contract.Currency);
-        var crypto = Money.Of(decimal.Round(credited.Amount / Rate, 8, MidpointRounding.ToZero), "BTC");
-        var report = new PaymentReport($"pay-{++_sequence}", credited, crypto, Rate, "BTC-CHAIN");
+        if (!credited.IsPositive) return;
+        var rate = Contract.Currency is "BTC" or "SATS" ? Rate : Rate * RateFactors[(op.A + op.B) % RateFactors.Length];
+        var crypto = Money.Of(decimal.Round(credited.Amount / rate, 8, MidpointRounding.ToZero), "BTC");
+        var report = new PaymentReport($"pay-{++_sequence}", credited, crypto, rate, "BTC-CHAIN");
         Produce(new InboundPaymentEvent($"evt-{++_sequence}", InboundEventKind.PaymentReceived, Now, invoice.InvoiceId, [report]));
         Produce(new InboundPaymentEvent($"evt-{++_sequence}", kind, Now, invoice.InvoiceId, [report]));
+    }
+
+    /// <summary>The gateway settles an invoice again (e.g. staff mark an invalid invoice settled), listing the payments it knows.</summary>
+    private void Resettle(Op op)
+    {
+        if (Contract.Invoices.Count == 0) return;
+        var invoice = Contract.Invoices[op.A % Contract.Invoices.Count];
+        var reports = Contract.Payments.Where(p => p.InvoiceId == invoice.InvoiceId)
+            .Select(p => new PaymentReport(p.PaymentId, p.Credited, p.Crypto, p.Rate, p.Method)).ToList();
+        Produce(new InboundPaymentEvent($"evt-{++_sequence}", InboundEventKind.InvoiceSettled, Now, invoice.InvoiceId, reports));
+    }
+
+    /// <summary>The agency offers an amendment of the terms in force and both parties accept it (when it is allowed at all).</summary>
+    private void Amend(Op op)
+    {
+        var inForce = TermsCanonicalForm.Parse(Contract.TermsVersions.Single(v => v.Number == Contract.EffectiveTermsVersion).Canonical);
+        var milestones = inForce.Milestones.ToList();
+        var fee = inForce.Fee;
+        var overpayment = inForce.Overpayment;
+        var target = op.B % milestones.Count;
+        var factors = new[] { 0.5m, 0.9m, 1.1m, 2m, 1.37m };
+        var precision = Amounts.Currency.FromCode(Contract.Currency).Precision;
+        switch (op.A % 6)
+        {
+            case 0:
+            case 5:
+                var amount = decimal.Round(milestones[target].Amount.Amount * factors[op.C % factors.Length], precision, MidpointRounding.ToZero);
+                if (amount <= 0) return;
+                milestones[target] = milestones[target] with { Amount = Money.Of(amount, Contract.Currency) };
+                if (op.A % 6 == 5)
+                    goto case 1;
+                break;
+            case 1:
+                fee = FeePolicy.Create(FeePercents[op.C % FeePercents.Length], FixedFee(Contract.Currency, FixedFeeTenths[(op.C / 5) % FixedFeeTenths.Length]),
+                    op.B % 3 == 0 ? FeePayer.Client : FeePayer.Freelancer);
+                break;
+            case 2:
+                var id = new Guid(1000 + ++_addedMilestones, 0, 0, new byte[8]);
+                milestones.Add(new MilestoneTerms(id, $"Added {_addedMilestones}", "more work", Amount(Contract.Currency, 1 + op.C % 30),
+                    DateOnly.FromDateTime(Now.UtcDateTime).AddDays(10), null));
+                break;
+            case 3:
+                if (milestones.Count == 1) return;
+                milestones.RemoveAt(target);
+                break;
+            case 4:
+                overpayment = overpayment == OverpaymentHandling.RollForward ? OverpaymentHandling.Refund : OverpaymentHandling.RollForward;
+                break;
+        }
+        var terms = ContractTerms.Create(inForce.Title, inForce.Scope, inForce.Client, inForce.Freelancer, inForce.Currency, fee, inForce.Fx,
+            overpayment, inForce.ReviewWindow, inForce.DisputeResponseWindow, milestones);
+        Contract.ChangeTerms(terms, Actor.Agency("staff"), Now);
+        Contract.AcceptTerms(PartyRole.Freelancer, Contract.LatestTermsVersion!.Hash, Now);
+        Contract.AcceptTerms(PartyRole.Client, Contract.LatestTermsVersion!.Hash, Now);
+        Amendments++;
     }
 
     private void Produce(InboundPaymentEvent e)
@@ -218,6 +314,6 @@ public sealed class EscrowSimulation
 
     /// <summary>Everything money- and state-related, as text, to compare two moments or two runs.</summary>
     public string Snapshot() =>
-        $"{Contract.State}|{Contract.Ledger}|{string.Join(";", Contract.Milestones.Select(m => $"{m.State}:{m.Funded}:{m.FundedBtc}:{m.Held}"))}|" +
+        $"{Contract.State}|{Contract.Ledger}|{Contract.CreditBtc}|{string.Join(";", Contract.Milestones.Select(m => $"{m.State}:{m.Funded}:{m.FundedBtc}:{m.Held}:{m.ClientFee}"))}|" +
         $"{string.Join(";", Contract.Payouts.Select(p => $"{p.Key.Replace(Contract.Id.ToString("N"), "")}:{p.Amount}:{p.PayoutAmount}:{p.Status}"))}|{Contract.AuditCount}";
 }
