@@ -89,8 +89,8 @@ public sealed partial class Contract
         milestone.StopReviewClock();
         Record(at, by, auditType, ("milestone", milestone.Number));
         Decide(milestone, milestone.Amount, by, at);
-        if (!_payouts.Any(p => p.MilestoneId == milestone.Id && p.Kind == PayoutKind.Release))
-            Release(milestone, at); // nothing to pay out (the fee took it all): released at once
+        if (!_payouts.Any(p => p.MilestoneId == milestone.Id && p.Kind == PayoutKind.Release && p.Status == PayoutStatus.Queued))
+            Release(milestone, at); // nothing to pay out (the fee took it all, or no BTC came for it): released at once
         CompleteIfDone(at);
     }
 
@@ -139,6 +139,13 @@ public sealed partial class Contract
             description.Length > 200 ? description[..200] : description, sourceInvoiceId, at);
         _payouts.Add(instruction);
         Record(at, Actor.PayoutWorker with { Id = "outbox" }, "payout.queued", ("payout", key), ("recipient", recipient), ("amount", amount), ("payoutAmount", payoutAmount));
+        if (!payoutAmount.IsPositive)
+        {
+            // A BTC-locked share worth no satoshi (or paid in a coin that is not BTC): there is nothing a pull payment
+            // could send, so the instruction is done at once and the audit log says so, instead of failing at the gateway forever.
+            instruction.MarkCompleted(at);
+            Record(at, Actor.PayoutWorker with { Id = "outbox" }, "payout.nothing-to-send", ("payout", key), ("amount", amount), ("payoutAmount", payoutAmount));
+        }
         return instruction;
     }
 

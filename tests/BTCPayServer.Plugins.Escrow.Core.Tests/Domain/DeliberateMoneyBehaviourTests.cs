@@ -96,6 +96,25 @@ public class DeliberateMoneyBehaviourTests
         Assert.Equal("0.00033330 BTC", settled["feeKept"]);
     }
 
+    // A BTC-locked contract pays BTC or nothing: a share that brought no BTC (a coin other than BTC, or dust) is not
+    // paid in fiat; its instruction completes at once with nothing to send, and the audit log says so.
+    [Fact]
+    public void A_btc_locked_release_worth_no_bitcoin_completes_at_once_instead_of_paying_fiat()
+    {
+        var contract = new ContractBuilder().In("USD", FxPolicy.BtcLocked).WithMilestone(100m).WithMilestone(100m).Active();
+        contract.ApplyPaymentEvent(Event(InboundEventKind.InvoiceSettled, contract.Invoice(1),
+            new PaymentReport("ltc", Usd(100m), Money.Of(1.25m, "LTC"), 80m, "LTC-CHAIN")), Start);
+        contract.Submit(1);
+
+        contract.Approve(contract.M(1).Id, Start);
+
+        var release = contract.ReleaseOf(1)!;
+        Assert.Equal(Btc(0m), release.PayoutAmount);
+        Assert.Equal(Payouts.PayoutStatus.Completed, release.Status);
+        Assert.Equal(MilestoneState.Released, contract.M(1).State);
+        Assert.Contains("payout.nothing-to-send", contract.AuditTypes());
+    }
+
     // The currency's largest amount bounds what the client is invoiced, so a client-side fee counts towards it.
     [Fact]
     public void The_largest_amount_check_counts_a_fee_charged_to_the_client()
