@@ -21,7 +21,7 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
     private const string NoticeKey = "EscrowNotice";
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string token, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromRoute] string token, CancellationToken cancellationToken)
     {
         try
         {
@@ -43,7 +43,7 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
 
     /// <summary>What the page polls to know it is out of date: the audit count rises with every change.</summary>
     [HttpGet("status")]
-    public async Task<IActionResult> Status(string token, CancellationToken cancellationToken)
+    public async Task<IActionResult> Status([FromRoute] string token, CancellationToken cancellationToken)
     {
         try
         {
@@ -58,11 +58,11 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
     }
 
     [HttpPost("accept")]
-    public Task<IActionResult> Accept(string token, string? termsHash, CancellationToken ct) =>
+    public Task<IActionResult> Accept([FromRoute] string token, string? termsHash, CancellationToken ct) =>
         Act(token, () => parties.AcceptTermsAsync(token, termsHash ?? "", ct), "You accepted the terms.");
 
     [HttpPost("fund")]
-    public async Task<IActionResult> Fund(string token, List<Guid>? milestoneIds, CancellationToken ct)
+    public async Task<IActionResult> Fund([FromRoute] string token, List<Guid>? milestoneIds, CancellationToken ct)
     {
         try
         {
@@ -82,41 +82,41 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
     }
 
     [HttpPost("milestones/{milestoneId:guid}/submit")]
-    public Task<IActionResult> Submit(string token, Guid milestoneId, string? message, string? links, string? fileHashes, CancellationToken ct) =>
+    public Task<IActionResult> Submit([FromRoute] string token, [FromRoute] Guid milestoneId, string? message, string? links, string? fileHashes, CancellationToken ct) =>
         Act(token, () => parties.SubmitDeliverableAsync(token, milestoneId, message, Lines(links), Lines(fileHashes), ct), "Your delivery was submitted for review.");
 
     [HttpPost("milestones/{milestoneId:guid}/changes")]
-    public Task<IActionResult> RequestChanges(string token, Guid milestoneId, string? message, CancellationToken ct) =>
+    public Task<IActionResult> RequestChanges([FromRoute] string token, [FromRoute] Guid milestoneId, string? message, CancellationToken ct) =>
         Act(token, () => parties.RequestChangesAsync(token, milestoneId, message, ct), "Your change request was sent.");
 
     [HttpPost("milestones/{milestoneId:guid}/approve")]
-    public Task<IActionResult> Approve(string token, Guid milestoneId, CancellationToken ct) =>
+    public Task<IActionResult> Approve([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
         Act(token, () => parties.ApproveAsync(token, milestoneId, ct), "Approved. The payment to the freelancer is on its way.");
 
     [HttpPost("milestones/{milestoneId:guid}/cancel-missed")]
-    public Task<IActionResult> CancelMissed(string token, Guid milestoneId, CancellationToken ct) =>
+    public Task<IActionResult> CancelMissed([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
         Act(token, () => parties.CancelMissedMilestoneAsync(token, milestoneId, ct), "The milestone was cancelled; what it held is being refunded to you.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute")]
-    public Task<IActionResult> OpenDispute(string token, Guid milestoneId, string? reason, CancellationToken ct) =>
+    public Task<IActionResult> OpenDispute([FromRoute] string token, [FromRoute] Guid milestoneId, string? reason, CancellationToken ct) =>
         Act(token, () => parties.OpenDisputeAsync(token, milestoneId, reason, ct), "The dispute is open.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/message")]
-    public Task<IActionResult> PostMessage(string token, Guid milestoneId, string? text, CancellationToken ct) =>
+    public Task<IActionResult> PostMessage([FromRoute] string token, [FromRoute] Guid milestoneId, string? text, CancellationToken ct) =>
         Act(token, () => parties.PostDisputeMessageAsync(token, milestoneId, text, ct), null);
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/propose")]
-    public Task<IActionResult> ProposeSplit(string token, Guid milestoneId, string? freelancerAmount, string? note, CancellationToken ct) =>
+    public Task<IActionResult> ProposeSplit([FromRoute] string token, [FromRoute] Guid milestoneId, string? freelancerAmount, string? note, CancellationToken ct) =>
         Act(token, () => parties.ProposeSplitAsync(token, milestoneId, Amounts.ParseAmount(freelancerAmount, "freelancerAmount"), note, ct), "Your proposal was sent.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/proposals/{proposalId:guid}/answer")]
-    public Task<IActionResult> AnswerSplit(string token, Guid milestoneId, Guid proposalId, bool accept, CancellationToken ct) =>
+    public Task<IActionResult> AnswerSplit([FromRoute] string token, [FromRoute] Guid milestoneId, [FromRoute] Guid proposalId, bool accept, CancellationToken ct) =>
         // An answer that does not bind is no answer: it must not count as a rejection (bool's default).
         Act(token, () => ModelState.IsValid ? parties.AnswerSplitAsync(token, milestoneId, proposalId, accept, ct) : throw new InvalidInputException("accept", "Answer the proposal with accept or reject."),
             accept ? "You accepted the split." : "You rejected the proposal.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/escalate")]
-    public Task<IActionResult> Escalate(string token, Guid milestoneId, CancellationToken ct) =>
+    public Task<IActionResult> Escalate([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
         Act(token, () => parties.EscalateDisputeAsync(token, milestoneId, ct), "The dispute went to the agency.");
 
     private async Task<IActionResult> Act(string token, Func<Task> act, string? notice)
