@@ -10,6 +10,7 @@ using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,12 @@ builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 var section = builder.Configuration.GetSection(EscrowHostOptions.Section);
 builder.Services.Configure<EscrowHostOptions>(section);
 var options = section.Get<EscrowHostOptions>() ?? new EscrowHostOptions();
+// Links that are stored or sent are built from the configured public address; without one the host does not start.
+var publicBase = options.PublicBase();
+builder.Services.AddSingleton<IPublicAddress>(new ConfiguredPublicAddress(options.PublicBaseUrl()));
+// Requests naming another host are refused (400), unless AllowedHosts is configured: only the public address's host is served.
+if (string.IsNullOrWhiteSpace(builder.Configuration["AllowedHosts"]))
+    builder.Services.Configure<HostFilteringOptions>(o => o.AllowedHosts = [publicBase.Host]);
 var dataDir = options.DataPath(builder.Environment.ContentRootPath);
 Directory.CreateDirectory(dataDir);
 // TEST-ONLY crash switch of the fault tests: nothing is installed unless Escrow:CrashAt is set (see CrashSwitch).
@@ -161,6 +168,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
     var o = app.Services.GetRequiredService<IOptions<EscrowHostOptions>>().Value;
     Console.WriteLine($"BTCPay Escrow (sandbox, no real funds) is running at {url}");
+    Console.WriteLine($"Public address (links are built from it): {publicBase}");
     Console.WriteLine($"Storage: {(string.IsNullOrWhiteSpace(o.Postgres) ? Path.Combine(dataDir, "escrow.db") : "PostgreSQL")}");
     Console.WriteLine(accounts.IsConfigured
         ? $"Sign in at {url}/login with the administrator's email and password."

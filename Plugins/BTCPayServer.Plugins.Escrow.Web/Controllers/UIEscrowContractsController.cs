@@ -8,6 +8,7 @@ using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Models;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 
@@ -18,7 +19,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [ShortBindingErrors]
 public sealed class UIEscrowContractsController(
     IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, ContractDrafting drafting, AgencyDecisions decisions,
-    IStoreSettingsStore settings) : Controller
+    IStoreSettingsStore settings, IPublicAddress publicAddress, LinkGenerator linkGenerator) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string LinksKey = "EscrowIssuedLinks";
@@ -114,8 +115,10 @@ public sealed class UIEscrowContractsController(
     public Task<IActionResult> Propose([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken) =>
         Act(storeId, contractId, async () =>
         {
+            // The links are made from the configured address: without one, nothing is issued that could not be shown.
+            var baseUrl = publicAddress.BaseUrl();
             var issued = await drafting.ProposeAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken);
-            ShowLinks(new (PartyRole, string?)[] { (PartyRole.Client, issued.ClientToken), (PartyRole.Freelancer, issued.FreelancerToken) });
+            ShowLinks(baseUrl, new (PartyRole, string?)[] { (PartyRole.Client, issued.ClientToken), (PartyRole.Freelancer, issued.FreelancerToken) });
         });
 
     [HttpPost("contracts/{contractId:guid}/withdraw")]
@@ -145,8 +148,9 @@ public sealed class UIEscrowContractsController(
         Act(storeId, contractId, async () =>
         {
             EnsureRole(role);
+            var baseUrl = publicAddress.BaseUrl();
             var token = await drafting.RotatePartyLinkAsync(storeId, contractId, role, User.ToAgencyActor(), cancellationToken);
-            ShowLinks(new (PartyRole, string?)[] { (role, token) });
+            ShowLinks(baseUrl, new (PartyRole, string?)[] { (role, token) });
         });
 
     [HttpPost("contracts/{contractId:guid}/links/{role}/revoke")]
@@ -172,9 +176,9 @@ public sealed class UIEscrowContractsController(
             throw new InvalidInputException("role", "Unknown party.");
     }
 
-    private void ShowLinks(IEnumerable<(PartyRole Role, string? Token)> tokens)
+    private void ShowLinks(string baseUrl, IEnumerable<(PartyRole Role, string? Token)> tokens)
     {
-        var links = tokens.Where(t => t.Token is not null).Select(t => new IssuedLink(t.Role, Url.PartyPageUrl(t.Token!, Request.Scheme))).ToList();
+        var links = tokens.Where(t => t.Token is not null).Select(t => new IssuedLink(t.Role, linkGenerator.PartyPageUrl(baseUrl, t.Token!))).ToList();
         if (links.Count > 0)
             TempData[LinksKey] = JsonSerializer.Serialize(links);
     }

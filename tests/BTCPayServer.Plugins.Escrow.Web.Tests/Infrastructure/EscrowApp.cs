@@ -30,6 +30,14 @@ public class EscrowApp : IAsyncLifetime
 
     protected virtual string? PostgresConnection => null;
 
+    /// <summary>The address links are built from (Escrow:PublicUrl), as the host is configured in these tests.</summary>
+    public const string PublicUrl = "http://localhost";
+
+    /// <summary>More settings for a variant of the host (applied after the common ones).</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
+    }
+
     public string DataDir => _dataDir;
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
@@ -110,7 +118,7 @@ public class EscrowApp : IAsyncLifetime
             builder.UseSetting("Escrow:AdminPassword", AdminPassword);
             builder.UseSetting("Escrow:StoreId", StoreId);
             builder.UseSetting("Escrow:WorkerIntervalSeconds", "0.2");
-            builder.UseSetting("Escrow:PublicUrl", "http://localhost");
+            builder.UseSetting("Escrow:PublicUrl", PublicUrl);
             if (app.PostgresConnection is { } postgres)
                 builder.UseSetting("Escrow:Postgres", postgres);
             builder.ConfigureServices(services =>
@@ -118,6 +126,7 @@ public class EscrowApp : IAsyncLifetime
                 services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
                 services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LoggedErrors));
             });
+            app.Configure(builder);
         }
     }
 }
