@@ -20,10 +20,10 @@ public sealed class UIEscrowDisputesController(IContractStoreFactory stores, ICo
         View(new DisputeQueueModel(storeId, await queries.ListActiveDisputesAsync(storeId, cancellationToken)));
 
     [HttpGet("{contractId:guid}/{milestoneId:guid}")]
-    public async Task<IActionResult> Rule([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Rule([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, int thread = 1, CancellationToken cancellationToken = default)
     {
         var model = await Load(storeId, contractId, milestoneId, new RulingForm(), cancellationToken);
-        return model is null ? NotFound() : View(model);
+        return model is null ? NotFound() : View(model with { Thread = thread });
     }
 
     [HttpPost("{contractId:guid}/{milestoneId:guid}")]

@@ -21,7 +21,7 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
     private const string NoticeKey = "EscrowNotice";
 
     [HttpGet("")]
-    public async Task<IActionResult> Index([FromRoute] string token, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromRoute] string token, int thread = 1, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -32,7 +32,7 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
             return View(new PartyPageModel
             {
                 Token = token, Contract = contract, Role = role, Now = clock.GetUtcNow(),
-                Error = TempData[ErrorKey] as string, Notice = TempData[NoticeKey] as string,
+                Error = TempData[ErrorKey] as string, Notice = TempData[NoticeKey] as string, Thread = thread,
             });
         }
         catch (ContractNotFoundException)
