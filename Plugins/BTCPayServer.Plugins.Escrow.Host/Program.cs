@@ -23,6 +23,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.W
 builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+// Unhandled errors are logged once, with the reference the visitor sees (ErrorPage), instead of by the middleware.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
 
 var section = builder.Configuration.GetSection(EscrowHostOptions.Section);
 builder.Services.Configure<EscrowHostOptions>(section);
@@ -132,8 +134,10 @@ _ = gate.Ready.ContinueWith(t =>
     app.Lifetime.StopApplication();
 }, TaskContinuationOptions.OnlyOnFaulted);
 
+// A failure shows a page with a reference to quote (the log has the exception under it), never a stack trace;
+// the developer page only where the environment is explicitly Development.
 if (!app.Environment.IsDevelopment())
-    app.UseExceptionHandler("/error");
+    app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPage.WriteAsync });
 // Error answers without a body get a sentence that says what happened; a 404 still says nothing about what exists.
 app.UseStatusCodePages(context =>
 {
@@ -160,7 +164,6 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapControllers();
-app.Map("/error", () => Results.Problem(title: "Something went wrong", detail: "The error was logged. Nothing you sent was half-saved.", statusCode: 500));
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
