@@ -3,6 +3,7 @@ using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Host;
 using BTCPayServer.Plugins.Escrow.Host.Faults;
+using BTCPayServer.Plugins.Escrow.Host.Logging;
 using BTCPayServer.Plugins.Escrow.Host.Sandbox;
 using BTCPayServer.Plugins.Escrow.Host.Staff;
 using BTCPayServer.Plugins.Escrow.Host.Workers;
@@ -93,7 +94,8 @@ builder.Services.AddAuthorizationBuilder()
 builder.Services.AddControllersWithViews();
 
 var app = builder.Build();
-loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
+// EF gets the host's logging without its 40-line entries for expected conflicts (the act that lost logs one line).
+loggerFactory = new ExpectedConflictsLogFilter(app.Services.GetRequiredService<ILoggerFactory>());
 
 var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BTCPayServer.Plugins.Escrow.Host");
 if (crashAt is not null)

@@ -4,6 +4,7 @@ using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Models;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 
@@ -15,7 +16,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [AllowAnonymous]
 [PublicRateLimit]
 [AutoValidateAntiforgeryToken]
-public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider clock) : Controller
+public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string NoticeKey = "EscrowNotice";
@@ -76,6 +77,8 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
         }
         catch (EscrowException e)
         {
+            if (e is ConcurrencyConflictException conflict)
+                LogConflict(conflict);
             TempData[ErrorKey] = e.Message;
             return RedirectToAction(nameof(Index), new { token });
         }
@@ -131,12 +134,21 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
         {
             return NotFound();
         }
+        catch (ConcurrencyConflictException e)
+        {
+            LogConflict(e);
+            TempData[ErrorKey] = e.Message;
+        }
         catch (EscrowException e)
         {
             TempData[ErrorKey] = e.Message;
         }
         return RedirectToAction(nameof(Index), new { token });
     }
+
+    /// <summary>Expected when two acts on one contract cross (two tabs, the worker): one line, and the party tries again.</summary>
+    private void LogConflict(ConcurrencyConflictException e) =>
+        log.LogInformation("A party act on contract {ContractId} crossed another change and was not saved; the party was asked to try again", e.ContractId);
 
     private static List<string> Lines(string? text) =>
         (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

@@ -28,6 +28,9 @@ public class EscrowApp : IAsyncLifetime
     /// <summary>Errors and warnings the host logged (unhandled exceptions, failed worker passes).</summary>
     public ConcurrentQueue<string> LoggedErrors { get; } = new();
 
+    /// <summary>Everything the host logged at Information or above (the escrow's own lines included).</summary>
+    public ConcurrentQueue<string> Logged { get; } = new();
+
     protected virtual string? PostgresConnection => null;
 
     /// <summary>The address links are built from (Escrow:PublicUrl), as the host is configured in these tests.</summary>
@@ -125,6 +128,7 @@ public class EscrowApp : IAsyncLifetime
             {
                 services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
                 services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LoggedErrors));
+                services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.Logged, LogLevel.Information));
             });
             app.Configure(builder);
         }
