@@ -24,6 +24,13 @@ public sealed class EscrowHostOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>
+    /// Reverse proxies in front of this host (addresses, or networks such as 10.0.0.0/8). Their X-Forwarded-For and
+    /// X-Forwarded-Proto headers are honoured, so each client has its own rate-limit budget; from anyone else those
+    /// headers are ignored. Empty: the host is reached directly.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
     public string DataPath(string contentRoot) => Path.GetFullPath(Path.Combine(contentRoot, DataDir));
 
     /// <summary><see cref="PublicUrl"/> checked (an absolute http or https URL, no query), without its trailing slash.</summary>

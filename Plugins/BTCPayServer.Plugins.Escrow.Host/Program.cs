@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -92,6 +93,19 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(EscrowPolicies.ManageContracts, p => p.AddRequirements(new StoreStaffRequirement()))
     .AddPolicy(EscrowPolicies.ArbitrateDisputes, p => p.AddRequirements(new StoreStaffRequirement()));
 builder.Services.AddControllersWithViews();
+var knownProxies = KnownProxies.Parse(options.KnownProxies);
+// Behind a reverse proxy the client's address (what the public rate limit counts) comes from X-Forwarded-For, read only
+// from the proxies configured; never the forwarded host, which links and host filtering do not take from requests.
+builder.Services.Configure<ForwardedHeadersOptions>(o =>
+{
+    o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+    o.KnownProxies.Clear();
+    o.KnownIPNetworks.Clear();
+    // A chain of known proxies is walked back to the first address that is none of them: the client.
+    o.ForwardLimit = null;
+    foreach (var proxy in knownProxies)
+        o.KnownIPNetworks.Add(proxy);
+});
 
 var app = builder.Build();
 // EF gets the host's logging without its 40-line entries for expected conflicts (the act that lost logs one line).
@@ -136,6 +150,7 @@ _ = gate.Ready.ContinueWith(t =>
     app.Lifetime.StopApplication();
 }, TaskContinuationOptions.OnlyOnFaulted);
 
+app.UseForwardedHeaders();
 // A failure shows a page with a reference to quote (the log has the exception under it), never a stack trace;
 // the developer page only where the environment is explicitly Development.
 if (!app.Environment.IsDevelopment())

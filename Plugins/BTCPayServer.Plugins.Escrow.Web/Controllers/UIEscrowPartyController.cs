@@ -44,6 +44,7 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
 
     /// <summary>What the page polls to know it is out of date: the audit count rises with every change.</summary>
     [HttpGet("status")]
+    [PollingEndpoint]
     public async Task<IActionResult> Status([FromRoute] string token, CancellationToken cancellationToken)
     {
         try
