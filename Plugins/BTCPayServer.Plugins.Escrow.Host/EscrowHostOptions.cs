@@ -17,8 +17,31 @@ public sealed class EscrowHostOptions
     /// <summary>The sandbox payment gateway (no real funds). The only gateway of this host so far.</summary>
     public bool Sandbox { get; set; } = true;
     public double WorkerIntervalSeconds { get; set; } = 2;
-    /// <summary>Base address used in links made outside a request (claim links made by the payout worker).</summary>
-    public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
+    /// <summary>
+    /// The address people reach this host at (e.g. https://escrow.example.com). Every link that is stored or sent (party
+    /// links, sandbox checkout and claim links) is built from it, never from a request's Host header, and only its host
+    /// name is allowed in requests unless AllowedHosts says otherwise. Required: the host does not start without it.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>
+    /// Reverse proxies in front of this host (addresses, or networks such as 10.0.0.0/8). Their X-Forwarded-For and
+    /// X-Forwarded-Proto headers are honoured, so each client has its own rate-limit budget; from anyone else those
+    /// headers are ignored. Empty: the host is reached directly.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
 
     public string DataPath(string contentRoot) => Path.GetFullPath(Path.Combine(contentRoot, DataDir));
+
+    /// <summary><see cref="PublicUrl"/> checked (an absolute http or https URL, no query), without its trailing slash.</summary>
+    public Uri PublicBase()
+    {
+        if (!Uri.TryCreate(PublicUrl?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.Query.Length > 0 || url.Fragment.Length > 0)
+            throw new InvalidOperationException(
+                $"Set {Section}:PublicUrl (or {Section}__PublicUrl) to the address people reach this host at, such as https://escrow.example.com: "
+                + "party, checkout and claim links are built from it, never from a request's Host header." + (PublicUrl is { Length: > 0 } given ? $" \"{given}\" is not an absolute http(s) URL." : ""));
+        return url;
+    }
+
+    public string PublicBaseUrl() => PublicBase().GetLeftPart(UriPartial.Path).TrimEnd('/');
 }

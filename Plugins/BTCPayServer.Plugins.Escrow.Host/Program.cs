@@ -3,6 +3,7 @@ using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Host;
 using BTCPayServer.Plugins.Escrow.Host.Faults;
+using BTCPayServer.Plugins.Escrow.Host.Logging;
 using BTCPayServer.Plugins.Escrow.Host.Sandbox;
 using BTCPayServer.Plugins.Escrow.Host.Staff;
 using BTCPayServer.Plugins.Escrow.Host.Workers;
@@ -10,6 +11,8 @@ using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -22,10 +25,18 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.W
 builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+// Unhandled errors are logged once, with the reference the visitor sees (ErrorPage), instead of by the middleware.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
 
 var section = builder.Configuration.GetSection(EscrowHostOptions.Section);
 builder.Services.Configure<EscrowHostOptions>(section);
 var options = section.Get<EscrowHostOptions>() ?? new EscrowHostOptions();
+// Links that are stored or sent are built from the configured public address; without one the host does not start.
+var publicBase = options.PublicBase();
+builder.Services.AddSingleton<IPublicAddress>(new ConfiguredPublicAddress(options.PublicBaseUrl()));
+// Requests naming another host are refused (400), unless AllowedHosts is configured: only the public address's host is served.
+if (string.IsNullOrWhiteSpace(builder.Configuration["AllowedHosts"]))
+    builder.Services.Configure<HostFilteringOptions>(o => o.AllowedHosts = [publicBase.Host]);
 var dataDir = options.DataPath(builder.Environment.ContentRootPath);
 Directory.CreateDirectory(dataDir);
 // TEST-ONLY crash switch of the fault tests: nothing is installed unless Escrow:CrashAt is set (see CrashSwitch).
@@ -82,9 +93,23 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(EscrowPolicies.ManageContracts, p => p.AddRequirements(new StoreStaffRequirement()))
     .AddPolicy(EscrowPolicies.ArbitrateDisputes, p => p.AddRequirements(new StoreStaffRequirement()));
 builder.Services.AddControllersWithViews();
+var knownProxies = KnownProxies.Parse(options.KnownProxies);
+// Behind a reverse proxy the client's address (what the public rate limit counts) comes from X-Forwarded-For, read only
+// from the proxies configured; never the forwarded host, which links and host filtering do not take from requests.
+builder.Services.Configure<ForwardedHeadersOptions>(o =>
+{
+    o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+    o.KnownProxies.Clear();
+    o.KnownIPNetworks.Clear();
+    // A chain of known proxies is walked back to the first address that is none of them: the client.
+    o.ForwardLimit = null;
+    foreach (var proxy in knownProxies)
+        o.KnownIPNetworks.Add(proxy);
+});
 
 var app = builder.Build();
-loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
+// EF gets the host's logging without its 40-line entries for expected conflicts (the act that lost logs one line).
+loggerFactory = new ExpectedConflictsLogFilter(app.Services.GetRequiredService<ILoggerFactory>());
 
 var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BTCPayServer.Plugins.Escrow.Host");
 if (crashAt is not null)
@@ -125,8 +150,11 @@ _ = gate.Ready.ContinueWith(t =>
     app.Lifetime.StopApplication();
 }, TaskContinuationOptions.OnlyOnFaulted);
 
+app.UseForwardedHeaders();
+// A failure shows a page with a reference to quote (the log has the exception under it), never a stack trace;
+// the developer page only where the environment is explicitly Development.
 if (!app.Environment.IsDevelopment())
-    app.UseExceptionHandler("/error");
+    app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPage.WriteAsync });
 // Error answers without a body get a sentence that says what happened; a 404 still says nothing about what exists.
 app.UseStatusCodePages(context =>
 {
@@ -153,7 +181,6 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapControllers();
-app.Map("/error", () => Results.Problem(title: "Something went wrong", detail: "The error was logged. Nothing you sent was half-saved.", statusCode: 500));
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
@@ -161,6 +188,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
     var o = app.Services.GetRequiredService<IOptions<EscrowHostOptions>>().Value;
     Console.WriteLine($"BTCPay Escrow (sandbox, no real funds) is running at {url}");
+    Console.WriteLine($"Public address (links are built from it): {publicBase}");
     Console.WriteLine($"Storage: {(string.IsNullOrWhiteSpace(o.Postgres) ? Path.Combine(dataDir, "escrow.db") : "PostgreSQL")}");
     Console.WriteLine(accounts.IsConfigured
         ? $"Sign in at {url}/login with the administrator's email and password."

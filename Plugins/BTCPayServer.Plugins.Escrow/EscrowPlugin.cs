@@ -58,6 +58,7 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
     private static void AddPayments(IServiceCollection services)
     {
         services.AddSingleton<EscrowLinks>();
+        services.AddSingleton<IPublicAddress>(sp => sp.GetRequiredService<EscrowLinks>());
         services.AddSingleton<IPaymentGateway, BtcPayPaymentGateway>();
         services.AddSingleton<IGatewayStateReader, BtcPayGatewayStateReader>();
         services.AddSingleton<GatewayReconciliation>();

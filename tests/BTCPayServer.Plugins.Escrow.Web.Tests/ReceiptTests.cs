@@ -49,14 +49,18 @@ public sealed class ReceiptTests(EscrowApp app) : IClassFixture<EscrowApp>
         var c = await flow.FundedAsync(staff, ContractForm.Valid("Busy contract"));
         await flow.OpenDisputeAsync(c, 1);
         await c.Freelancer.OpenAsync(c.FreelancerUrl);
-        var token = await c.Freelancer.TokenAsync();
-        var messages = $"{c.FreelancerUrl}/milestones/{c.MilestoneIds[0]}/dispute/message";
+        var writers = new[] { (c.Freelancer, c.FreelancerUrl, await c.Freelancer.TokenAsync()), (c.Client, c.ClientUrl, await c.Client.TokenAsync()) };
+        // Both parties write, each as many messages as an hour allows.
+        var total = writers.Length * Core.Disputes.Dispute.MaxMessagesPerHour;
 
         // Each message appends an audit entry; receipts read at the same time must not call the chain broken.
         var writer = Task.Run(async () =>
         {
-            for (var i = 0; i < 25; i++)
-                await c.Freelancer.PostAsync(messages, [new("__RequestVerificationToken", token), new("text", $"Message {i}")]);
+            for (var i = 0; i < total; i++)
+            {
+                var (party, url, token) = writers[i % writers.Length];
+                await party.PostAsync($"{url}/milestones/{c.MilestoneIds[0]}/dispute/message", [new("__RequestVerificationToken", token), new("text", $"Message {i}")]);
+            }
         });
         var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
         {
@@ -69,7 +73,7 @@ public sealed class ReceiptTests(EscrowApp app) : IClassFixture<EscrowApp>
         await writer;
         foreach (var text in (await Task.WhenAll(readers)).SelectMany(s => s))
             Assert.StartsWith("Verified", text);
-        Assert.Equal(25, (await app.ContractAsync(c.Id)).Disputes.Single().Messages.Count);
+        Assert.Equal(total, (await app.ContractAsync(c.Id)).Disputes.Single().Messages.Count);
     }
 
     [Fact]

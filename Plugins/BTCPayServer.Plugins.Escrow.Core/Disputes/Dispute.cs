@@ -20,6 +20,12 @@ public enum DisputeStatus
 public sealed class Dispute
 {
     public const int MaxTextLength = 10_000;
+    /// <summary>Messages a dispute holds at most: every act on the contract loads them, and every page shows some.</summary>
+    public const int MaxMessages = 100;
+    /// <summary>Messages one author may post to a dispute within an hour.</summary>
+    public const int MaxMessagesPerHour = 10;
+    /// <summary>Messages a page shows at once (see <see cref="MessagePage"/>).</summary>
+    public const int MessagesPerPage = 20;
     private readonly List<DisputeMessage> _messages = [];
     private readonly List<SplitProposal> _proposals = [];
 
@@ -60,6 +66,13 @@ public sealed class Dispute
     internal void AddMessage(ActorRole author, string? text, DateTimeOffset at)
     {
         EnsureActive();
+        // One party must not be able to bury the thread (or make every later act load megabytes).
+        if (_messages.Count >= MaxMessages)
+            throw new InvalidTransitionException("dispute.too-many-messages",
+                $"This dispute already holds {MaxMessages} messages, the most it can hold. Propose a split or escalate it to the agency.");
+        if (_messages.Count(m => m.Author == author && m.At > at - TimeSpan.FromHours(1)) >= MaxMessagesPerHour)
+            throw new InvalidTransitionException("dispute.messages-too-fast",
+                $"You posted {MaxMessagesPerHour} messages within the last hour, the most allowed. Try again later.");
         _messages.Add(new DisputeMessage(Id, author, Text.Required(text, "message", "message", MaxTextLength), at));
     }
 
@@ -108,11 +121,31 @@ public sealed class Dispute
         ResolvedAt = at;
     }
 
+    /// <summary>
+    /// One page of the thread: page 1 holds the latest <paramref name="size"/> messages, page 2 the ones before, and so on;
+    /// each page lists its messages oldest first. A page beyond the last is the last.
+    /// </summary>
+    public MessagePage MessagePage(int page, int size = MessagesPerPage)
+    {
+        var pages = Math.Max(1, (_messages.Count + size - 1) / size);
+        var number = Math.Clamp(page, 1, pages);
+        var end = _messages.Count - (number - 1) * size;
+        var start = Math.Max(0, end - size);
+        return new MessagePage(_messages.Skip(start).Take(end - start).ToList(), number, pages, _messages.Count);
+    }
+
     private void EnsureActive()
     {
         if (!IsActive)
             throw new InvalidTransitionException("dispute.closed", "The dispute is already resolved.");
     }
+}
+
+/// <summary>One page of a dispute's messages, oldest first; <see cref="Page"/> 1 is the latest.</summary>
+public sealed record MessagePage(IReadOnlyList<DisputeMessage> Messages, int Page, int PageCount, int Total)
+{
+    public bool HasEarlier => Page < PageCount;
+    public bool HasLater => Page > 1;
 }
 
 public sealed class DisputeMessage

@@ -13,6 +13,8 @@ public sealed record ContractTerms
     public const int MaxScopeLength = 20_000;
     public const int MaxDeliverableLength = 5_000;
     public const int MaxMilestones = 100;
+    /// <summary>How far ahead a due date may lie: far enough for any piece of work, near enough that deadline arithmetic stays in range.</summary>
+    public const int MaxDueDateYearsAhead = 10;
     public static readonly TimeSpan DefaultReviewWindow = TimeSpan.FromDays(14);
     public static readonly TimeSpan DefaultDisputeResponseWindow = TimeSpan.FromDays(7);
     private static readonly TimeSpan MinWindow = TimeSpan.FromHours(1);
@@ -85,13 +87,20 @@ public sealed record ContractTerms
         return terms;
     }
 
-    /// <summary>Refuses due dates before <paramref name="today"/>; used when terms are first offered or changed.</summary>
+    /// <summary>
+    /// Refuses due dates before <paramref name="today"/> (except unchanged ones) or more than
+    /// <see cref="MaxDueDateYearsAhead"/> years after it; used when terms are first offered or changed.
+    /// </summary>
     public void EnsureDueDatesFrom(DateOnly today, IReadOnlySet<Guid>? unchangedMilestones = null)
     {
+        var latest = today.AddYears(MaxDueDateYearsAhead);
         foreach (var (m, i) in Milestones.Select((m, i) => (m, i)))
         {
             if (m.DueDate is { } due && due < today && unchangedMilestones?.Contains(m.Id) != true)
                 throw new InvalidInputException($"milestones[{i}].dueDate", $"Milestone {i + 1} ('{m.Title}') is due on {due:yyyy-MM-dd}, which is in the past.");
+            // 9999-12-31 once passed, then overflowed the deadline arithmetic when the terms were accepted.
+            if (m.DueDate is { } far && far > latest)
+                throw new InvalidInputException($"milestones[{i}].dueDate", $"Milestone {i + 1} ('{m.Title}') is due on {far:yyyy-MM-dd}; a due date can be at most {MaxDueDateYearsAhead} years ahead ({latest:yyyy-MM-dd}).");
         }
     }
 

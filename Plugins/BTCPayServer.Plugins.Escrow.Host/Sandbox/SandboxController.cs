@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Host.Sandbox;
 public sealed class SandboxController(SandboxCashier cashier, SandboxClock clock) : Controller
 {
     [HttpGet("checkout/{invoiceId}")]
-    public async Task<IActionResult> Checkout(string invoiceId, CancellationToken ct)
+    public async Task<IActionResult> Checkout([FromRoute] string invoiceId, CancellationToken ct)
     {
         var invoice = await cashier.FindInvoiceAsync(invoiceId, ct);
         if (invoice is null)
@@ -22,17 +22,17 @@ public sealed class SandboxController(SandboxCashier cashier, SandboxClock clock
     }
 
     [HttpPost("checkout/{invoiceId}/pay")]
-    public Task<IActionResult> Pay(string invoiceId, string? amount, string? method, CancellationToken ct) =>
+    public Task<IActionResult> Pay([FromRoute] string invoiceId, string? amount, string? method, CancellationToken ct) =>
         Checkout(invoiceId, () => cashier.PayAsync(invoiceId, Amounts.ParseAmount(amount, "amount"), method ?? "onchain", ct));
 
     [HttpPost("checkout/{invoiceId}/expire")]
-    public Task<IActionResult> Expire(string invoiceId, CancellationToken ct) => Checkout(invoiceId, () => cashier.ExpireAsync(invoiceId, ct));
+    public Task<IActionResult> Expire([FromRoute] string invoiceId, CancellationToken ct) => Checkout(invoiceId, () => cashier.ExpireAsync(invoiceId, ct));
 
     [HttpPost("checkout/{invoiceId}/invalidate")]
-    public Task<IActionResult> Invalidate(string invoiceId, CancellationToken ct) => Checkout(invoiceId, () => cashier.InvalidateAsync(invoiceId, ct));
+    public Task<IActionResult> Invalidate([FromRoute] string invoiceId, CancellationToken ct) => Checkout(invoiceId, () => cashier.InvalidateAsync(invoiceId, ct));
 
     [HttpGet("claim/{pullPaymentId}")]
-    public async Task<IActionResult> Claim(string pullPaymentId, CancellationToken ct)
+    public async Task<IActionResult> Claim([FromRoute] string pullPaymentId, CancellationToken ct)
     {
         var pullPayment = await cashier.FindPullPaymentAsync(pullPaymentId, ct);
         if (pullPayment is null)
@@ -42,7 +42,7 @@ public sealed class SandboxController(SandboxCashier cashier, SandboxClock clock
     }
 
     [HttpPost("claim/{pullPaymentId}")]
-    public async Task<IActionResult> Claim(string pullPaymentId, string? destination, CancellationToken ct)
+    public async Task<IActionResult> Claim([FromRoute] string pullPaymentId, string? destination, CancellationToken ct)
     {
         try
         {

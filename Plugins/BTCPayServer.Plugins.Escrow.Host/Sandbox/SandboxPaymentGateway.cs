@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Sandbox;
@@ -70,12 +71,12 @@ public sealed class SandboxPaymentGateway(IDbContextFactory<SandboxDbContext> db
         pullPaymentId.StartsWith("sbx_pp_", StringComparison.Ordinal) ? "sbx_po_" + pullPaymentId["sbx_pp_".Length..] : pullPaymentId + ":payout";
 }
 
-/// <summary>Absolute links to the sandbox's checkout and claim pages.</summary>
-public sealed class SandboxLinks(IHttpContextAccessor http, Microsoft.Extensions.Options.IOptions<EscrowHostOptions> options)
+/// <summary>
+/// Absolute links to the sandbox's checkout and claim pages, on the configured public address: they are stored on the
+/// contract and handed to parties, so a request's Host header never goes into them.
+/// </summary>
+public sealed class SandboxLinks(IPublicAddress address)
 {
-    public string Checkout(string invoiceId) => $"{Base()}/sandbox/checkout/{invoiceId}";
-    public string Claim(string pullPaymentId) => $"{Base()}/sandbox/claim/{pullPaymentId}";
-
-    // Background workers have no request; they use the address the host listens on.
-    private string Base() => http.HttpContext is { } ctx ? $"{ctx.Request.Scheme}://{ctx.Request.Host}" : options.Value.PublicUrl.TrimEnd('/');
+    public string Checkout(string invoiceId) => $"{address.BaseUrl()}/sandbox/checkout/{Uri.EscapeDataString(invoiceId)}";
+    public string Claim(string pullPaymentId) => $"{address.BaseUrl()}/sandbox/claim/{Uri.EscapeDataString(pullPaymentId)}";
 }

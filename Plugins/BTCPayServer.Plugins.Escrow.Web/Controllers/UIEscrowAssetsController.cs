@@ -17,7 +17,7 @@ public sealed class UIEscrowAssetsController : Controller
 
     [HttpGet("{file}")]
     [ResponseCache(Duration = 3600)]
-    public IActionResult Script(string file)
+    public IActionResult Script([FromRoute] string file)
     {
         // Only names that exist in the assembly: nothing else on disk or in memory can be reached.
         var resource = $"{Library.GetName().Name}.wwwroot.js.{file}";

@@ -8,6 +8,7 @@ using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Models;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 
@@ -18,24 +19,24 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [ShortBindingErrors]
 public sealed class UIEscrowContractsController(
     IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, ContractDrafting drafting, AgencyDecisions decisions,
-    IStoreSettingsStore settings) : Controller
+    IStoreSettingsStore settings, IPublicAddress publicAddress, LinkGenerator linkGenerator) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string LinksKey = "EscrowIssuedLinks";
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string storeId, ContractState? state, string? search, int page = 1, CancellationToken cancellationToken = default)
+    public async Task<IActionResult> Index([FromRoute] string storeId, ContractState? state, string? search, int page = 1, CancellationToken cancellationToken = default)
     {
         var query = new ContractListQuery(storeId, state, search?.Trim() is { Length: > 0 and <= 200 } s ? s : null, Math.Max(1, page));
         return View(new ContractListModel { StoreId = storeId, Page = await queries.ListContractsAsync(query, cancellationToken), State = state, Search = search });
     }
 
     [HttpGet("contracts/new")]
-    public async Task<IActionResult> Create(string storeId, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Create([FromRoute] string storeId, CancellationToken cancellationToken) =>
         View("Edit", new ContractEditModel { StoreId = storeId, Form = SettingsFormModel.NewContract(await settings.GetAsync(storeId, cancellationToken)) });
 
     [HttpPost("contracts/new")]
-    public async Task<IActionResult> Create(string storeId, ContractFormModel form, CancellationToken cancellationToken)
+    public async Task<IActionResult> Create([FromRoute] string storeId, ContractFormModel form, CancellationToken cancellationToken)
     {
         try
         {
@@ -54,7 +55,7 @@ public sealed class UIEscrowContractsController(
     }
 
     [HttpGet("contracts/{contractId:guid}")]
-    public async Task<IActionResult> Details(string storeId, Guid contractId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Details([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
         var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
@@ -74,7 +75,7 @@ public sealed class UIEscrowContractsController(
     }
 
     [HttpGet("contracts/{contractId:guid}/edit")]
-    public async Task<IActionResult> Edit(string storeId, Guid contractId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Edit([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
         var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
@@ -84,7 +85,7 @@ public sealed class UIEscrowContractsController(
     }
 
     [HttpPost("contracts/{contractId:guid}/edit")]
-    public async Task<IActionResult> Edit(string storeId, Guid contractId, ContractFormModel form, CancellationToken cancellationToken)
+    public async Task<IActionResult> Edit([FromRoute] string storeId, [FromRoute] Guid contractId, ContractFormModel form, CancellationToken cancellationToken)
     {
         try
         {
@@ -111,23 +112,25 @@ public sealed class UIEscrowContractsController(
     }
 
     [HttpPost("contracts/{contractId:guid}/propose")]
-    public Task<IActionResult> Propose(string storeId, Guid contractId, CancellationToken cancellationToken) =>
+    public Task<IActionResult> Propose([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken) =>
         Act(storeId, contractId, async () =>
         {
+            // The links are made from the configured address: without one, nothing is issued that could not be shown.
+            var baseUrl = publicAddress.BaseUrl();
             var issued = await drafting.ProposeAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken);
-            ShowLinks(new (PartyRole, string?)[] { (PartyRole.Client, issued.ClientToken), (PartyRole.Freelancer, issued.FreelancerToken) });
+            ShowLinks(baseUrl, new (PartyRole, string?)[] { (PartyRole.Client, issued.ClientToken), (PartyRole.Freelancer, issued.FreelancerToken) });
         });
 
     [HttpPost("contracts/{contractId:guid}/withdraw")]
-    public Task<IActionResult> Withdraw(string storeId, Guid contractId, CancellationToken cancellationToken) =>
+    public Task<IActionResult> Withdraw([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken) =>
         Act(storeId, contractId, () => drafting.WithdrawAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken));
 
     [HttpPost("contracts/{contractId:guid}/cancel")]
-    public Task<IActionResult> Cancel(string storeId, Guid contractId, string? reason, CancellationToken cancellationToken) =>
+    public Task<IActionResult> Cancel([FromRoute] string storeId, [FromRoute] Guid contractId, string? reason, CancellationToken cancellationToken) =>
         Act(storeId, contractId, () => drafting.CancelAsync(storeId, contractId, reason, User.ToAgencyActor(), cancellationToken));
 
     [HttpPost("contracts/{contractId:guid}/clone")]
-    public async Task<IActionResult> Clone(string storeId, Guid contractId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Clone([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken)
     {
         try
         {
@@ -141,16 +144,17 @@ public sealed class UIEscrowContractsController(
     }
 
     [HttpPost("contracts/{contractId:guid}/links/{role}/rotate")]
-    public Task<IActionResult> RotateLink(string storeId, Guid contractId, PartyRole role, CancellationToken cancellationToken) =>
+    public Task<IActionResult> RotateLink([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] PartyRole role, CancellationToken cancellationToken) =>
         Act(storeId, contractId, async () =>
         {
             EnsureRole(role);
+            var baseUrl = publicAddress.BaseUrl();
             var token = await drafting.RotatePartyLinkAsync(storeId, contractId, role, User.ToAgencyActor(), cancellationToken);
-            ShowLinks(new (PartyRole, string?)[] { (role, token) });
+            ShowLinks(baseUrl, new (PartyRole, string?)[] { (role, token) });
         });
 
     [HttpPost("contracts/{contractId:guid}/links/{role}/revoke")]
-    public Task<IActionResult> RevokeLink(string storeId, Guid contractId, PartyRole role, CancellationToken cancellationToken) =>
+    public Task<IActionResult> RevokeLink([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] PartyRole role, CancellationToken cancellationToken) =>
         Act(storeId, contractId, () =>
         {
             EnsureRole(role);
@@ -158,11 +162,11 @@ public sealed class UIEscrowContractsController(
         });
 
     [HttpPost("contracts/{contractId:guid}/payments/{paymentId}/accept")]
-    public Task<IActionResult> AcceptLatePayment(string storeId, Guid contractId, string paymentId, CancellationToken cancellationToken) =>
+    public Task<IActionResult> AcceptLatePayment([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string paymentId, CancellationToken cancellationToken) =>
         Act(storeId, contractId, () => decisions.AcceptLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
 
     [HttpPost("contracts/{contractId:guid}/payments/{paymentId}/refund")]
-    public Task<IActionResult> RefundLatePayment(string storeId, Guid contractId, string paymentId, CancellationToken cancellationToken) =>
+    public Task<IActionResult> RefundLatePayment([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string paymentId, CancellationToken cancellationToken) =>
         Act(storeId, contractId, () => decisions.RefundLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
 
     private void EnsureRole(PartyRole role)
@@ -172,9 +176,9 @@ public sealed class UIEscrowContractsController(
             throw new InvalidInputException("role", "Unknown party.");
     }
 
-    private void ShowLinks(IEnumerable<(PartyRole Role, string? Token)> tokens)
+    private void ShowLinks(string baseUrl, IEnumerable<(PartyRole Role, string? Token)> tokens)
     {
-        var links = tokens.Where(t => t.Token is not null).Select(t => new IssuedLink(t.Role, Url.PartyPageUrl(t.Token!, Request.Scheme))).ToList();
+        var links = tokens.Where(t => t.Token is not null).Select(t => new IssuedLink(t.Role, linkGenerator.PartyPageUrl(baseUrl, t.Token!))).ToList();
         if (links.Count > 0)
             TempData[LinksKey] = JsonSerializer.Serialize(links);
     }

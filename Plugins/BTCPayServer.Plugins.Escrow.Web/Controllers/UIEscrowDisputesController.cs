@@ -16,18 +16,18 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 public sealed class UIEscrowDisputesController(IContractStoreFactory stores, IContractQueries queries, AgencyDecisions decisions) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(string storeId, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Index([FromRoute] string storeId, CancellationToken cancellationToken) =>
         View(new DisputeQueueModel(storeId, await queries.ListActiveDisputesAsync(storeId, cancellationToken)));
 
     [HttpGet("{contractId:guid}/{milestoneId:guid}")]
-    public async Task<IActionResult> Rule(string storeId, Guid contractId, Guid milestoneId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Rule([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, int thread = 1, CancellationToken cancellationToken = default)
     {
         var model = await Load(storeId, contractId, milestoneId, new RulingForm(), cancellationToken);
-        return model is null ? NotFound() : View(model);
+        return model is null ? NotFound() : View(model with { Thread = thread });
     }
 
     [HttpPost("{contractId:guid}/{milestoneId:guid}")]
-    public async Task<IActionResult> Rule(string storeId, Guid contractId, Guid milestoneId, RulingForm form, CancellationToken cancellationToken)
+    public async Task<IActionResult> Rule([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, RulingForm form, CancellationToken cancellationToken)
     {
         var model = await Load(storeId, contractId, milestoneId, form, cancellationToken);
         if (model is null)
@@ -53,7 +53,7 @@ public sealed class UIEscrowDisputesController(IContractStoreFactory stores, ICo
     }
 
     [HttpPost("{contractId:guid}/{milestoneId:guid}/escalate")]
-    public async Task<IActionResult> Escalate(string storeId, Guid contractId, Guid milestoneId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Escalate([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, CancellationToken cancellationToken)
     {
         try
         {

@@ -4,6 +4,7 @@ using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Models;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 
@@ -15,13 +16,13 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [AllowAnonymous]
 [PublicRateLimit]
 [AutoValidateAntiforgeryToken]
-public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider clock) : Controller
+public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string NoticeKey = "EscrowNotice";
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string token, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromRoute] string token, int thread = 1, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -32,7 +33,7 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
             return View(new PartyPageModel
             {
                 Token = token, Contract = contract, Role = role, Now = clock.GetUtcNow(),
-                Error = TempData[ErrorKey] as string, Notice = TempData[NoticeKey] as string,
+                Error = TempData[ErrorKey] as string, Notice = TempData[NoticeKey] as string, Thread = thread,
             });
         }
         catch (ContractNotFoundException)
@@ -43,7 +44,8 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
 
     /// <summary>What the page polls to know it is out of date: the audit count rises with every change.</summary>
     [HttpGet("status")]
-    public async Task<IActionResult> Status(string token, CancellationToken cancellationToken)
+    [PollingEndpoint]
+    public async Task<IActionResult> Status([FromRoute] string token, CancellationToken cancellationToken)
     {
         try
         {
@@ -58,11 +60,11 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
     }
 
     [HttpPost("accept")]
-    public Task<IActionResult> Accept(string token, string? termsHash, CancellationToken ct) =>
+    public Task<IActionResult> Accept([FromRoute] string token, string? termsHash, CancellationToken ct) =>
         Act(token, () => parties.AcceptTermsAsync(token, termsHash ?? "", ct), "You accepted the terms.");
 
     [HttpPost("fund")]
-    public async Task<IActionResult> Fund(string token, List<Guid>? milestoneIds, CancellationToken ct)
+    public async Task<IActionResult> Fund([FromRoute] string token, List<Guid>? milestoneIds, CancellationToken ct)
     {
         try
         {
@@ -76,47 +78,49 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
         }
         catch (EscrowException e)
         {
+            if (e is ConcurrencyConflictException conflict)
+                LogConflict(conflict);
             TempData[ErrorKey] = e.Message;
             return RedirectToAction(nameof(Index), new { token });
         }
     }
 
     [HttpPost("milestones/{milestoneId:guid}/submit")]
-    public Task<IActionResult> Submit(string token, Guid milestoneId, string? message, string? links, string? fileHashes, CancellationToken ct) =>
+    public Task<IActionResult> Submit([FromRoute] string token, [FromRoute] Guid milestoneId, string? message, string? links, string? fileHashes, CancellationToken ct) =>
         Act(token, () => parties.SubmitDeliverableAsync(token, milestoneId, message, Lines(links), Lines(fileHashes), ct), "Your delivery was submitted for review.");
 
     [HttpPost("milestones/{milestoneId:guid}/changes")]
-    public Task<IActionResult> RequestChanges(string token, Guid milestoneId, string? message, CancellationToken ct) =>
+    public Task<IActionResult> RequestChanges([FromRoute] string token, [FromRoute] Guid milestoneId, string? message, CancellationToken ct) =>
         Act(token, () => parties.RequestChangesAsync(token, milestoneId, message, ct), "Your change request was sent.");
 
     [HttpPost("milestones/{milestoneId:guid}/approve")]
-    public Task<IActionResult> Approve(string token, Guid milestoneId, CancellationToken ct) =>
+    public Task<IActionResult> Approve([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
         Act(token, () => parties.ApproveAsync(token, milestoneId, ct), "Approved. The payment to the freelancer is on its way.");
 
     [HttpPost("milestones/{milestoneId:guid}/cancel-missed")]
-    public Task<IActionResult> CancelMissed(string token, Guid milestoneId, CancellationToken ct) =>
+    public Task<IActionResult> CancelMissed([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
         Act(token, () => parties.CancelMissedMilestoneAsync(token, milestoneId, ct), "The milestone was cancelled; what it held is being refunded to you.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute")]
-    public Task<IActionResult> OpenDispute(string token, Guid milestoneId, string? reason, CancellationToken ct) =>
+    public Task<IActionResult> OpenDispute([FromRoute] string token, [FromRoute] Guid milestoneId, string? reason, CancellationToken ct) =>
         Act(token, () => parties.OpenDisputeAsync(token, milestoneId, reason, ct), "The dispute is open.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/message")]
-    public Task<IActionResult> PostMessage(string token, Guid milestoneId, string? text, CancellationToken ct) =>
+    public Task<IActionResult> PostMessage([FromRoute] string token, [FromRoute] Guid milestoneId, string? text, CancellationToken ct) =>
         Act(token, () => parties.PostDisputeMessageAsync(token, milestoneId, text, ct), null);
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/propose")]
-    public Task<IActionResult> ProposeSplit(string token, Guid milestoneId, string? freelancerAmount, string? note, CancellationToken ct) =>
+    public Task<IActionResult> ProposeSplit([FromRoute] string token, [FromRoute] Guid milestoneId, string? freelancerAmount, string? note, CancellationToken ct) =>
         Act(token, () => parties.ProposeSplitAsync(token, milestoneId, Amounts.ParseAmount(freelancerAmount, "freelancerAmount"), note, ct), "Your proposal was sent.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/proposals/{proposalId:guid}/answer")]
-    public Task<IActionResult> AnswerSplit(string token, Guid milestoneId, Guid proposalId, bool accept, CancellationToken ct) =>
+    public Task<IActionResult> AnswerSplit([FromRoute] string token, [FromRoute] Guid milestoneId, [FromRoute] Guid proposalId, bool accept, CancellationToken ct) =>
         // An answer that does not bind is no answer: it must not count as a rejection (bool's default).
         Act(token, () => ModelState.IsValid ? parties.AnswerSplitAsync(token, milestoneId, proposalId, accept, ct) : throw new InvalidInputException("accept", "Answer the proposal with accept or reject."),
             accept ? "You accepted the split." : "You rejected the proposal.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/escalate")]
-    public Task<IActionResult> Escalate(string token, Guid milestoneId, CancellationToken ct) =>
+    public Task<IActionResult> Escalate([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
         Act(token, () => parties.EscalateDisputeAsync(token, milestoneId, ct), "The dispute went to the agency.");
 
     private async Task<IActionResult> Act(string token, Func<Task> act, string? notice)
@@ -131,12 +135,21 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
         {
             return NotFound();
         }
+        catch (ConcurrencyConflictException e)
+        {
+            LogConflict(e);
+            TempData[ErrorKey] = e.Message;
+        }
         catch (EscrowException e)
         {
             TempData[ErrorKey] = e.Message;
         }
         return RedirectToAction(nameof(Index), new { token });
     }
+
+    /// <summary>Expected when two acts on one contract cross (two tabs, the worker): one line, and the party tries again.</summary>
+    private void LogConflict(ConcurrencyConflictException e) =>
+        log.LogInformation("A party act on contract {ContractId} crossed another change and was not saved; the party was asked to try again", e.ContractId);
 
     private static List<string> Lines(string? text) =>
         (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

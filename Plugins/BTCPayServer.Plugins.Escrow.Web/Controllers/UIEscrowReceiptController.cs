@@ -18,7 +18,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 public sealed class UIEscrowReceiptController(IContractStoreFactory stores, AuditReceipt receipts) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(Guid contractId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromRoute] Guid contractId, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
         var contract = await store.FindAsync(contractId, cancellationToken);

@@ -15,7 +15,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(string storeId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromRoute] string storeId, CancellationToken cancellationToken)
     {
         ViewData["StoreId"] = storeId;
         ViewData["Saved"] = TempData["EscrowSettingsSaved"];
@@ -23,7 +23,7 @@ public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : C
     }
 
     [HttpPost("")]
-    public async Task<IActionResult> Index(string storeId, SettingsFormModel form, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromRoute] string storeId, SettingsFormModel form, CancellationToken cancellationToken)
     {
         ViewData["StoreId"] = storeId;
         // A value that did not bind (an unknown policy, "two weeks") must not quietly become a default and be saved.

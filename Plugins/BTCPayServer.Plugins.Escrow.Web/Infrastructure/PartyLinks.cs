@@ -1,10 +1,14 @@
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 
 public static class PartyLinks
 {
-    /// <summary>Absolute URL of a party page; the token is the whole secret, so the URL is shown once and never logged.</summary>
-    public static string PartyPageUrl(this IUrlHelper url, string token, string scheme) =>
-        url.Action("Index", "UIEscrowParty", new { token }, scheme) ?? $"/escrow/p/{token}";
+    /// <summary>
+    /// Absolute URL of a party page on the configured public address (<see cref="IPublicAddress"/>), never the request's
+    /// host; the token is the whole secret, so the URL is shown once and never logged.
+    /// </summary>
+    public static string PartyPageUrl(this LinkGenerator links, string baseUrl, string token) =>
+        baseUrl + (links.GetPathByAction("Index", "UIEscrowParty", new { token }, PathString.Empty) ?? $"/escrow/p/{Uri.EscapeDataString(token)}");
 }

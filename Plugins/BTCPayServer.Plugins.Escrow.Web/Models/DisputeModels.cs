@@ -9,7 +9,8 @@ namespace BTCPayServer.Plugins.Escrow.Web.Models;
 
 public sealed record DisputeQueueModel(string StoreId, IReadOnlyList<DisputeQueueRow> Rows);
 
-public sealed record RulingPageModel(string StoreId, Contract Contract, Milestone Milestone, Dispute Dispute, RulingForm Form, string? Error);
+/// <param name="Thread">Page of the dispute's messages shown (1: the latest).</param>
+public sealed record RulingPageModel(string StoreId, Contract Contract, Milestone Milestone, Dispute Dispute, RulingForm Form, string? Error, int Thread = 1);
 
 public enum SplitUnit
 {

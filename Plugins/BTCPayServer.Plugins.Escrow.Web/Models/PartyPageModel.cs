@@ -11,6 +11,8 @@ public sealed class PartyPageModel
     public required DateTimeOffset Now { get; init; }
     public string? Error { get; init; }
     public string? Notice { get; init; }
+    /// <summary>Page of the dispute threads shown (1: the latest messages).</summary>
+    public int Thread { get; init; } = 1;
 
     public bool IsClient => Role == PartyRole.Client;
     public TermsVersion? Latest => Contract.LatestTermsVersion;

@@ -30,7 +30,7 @@ public sealed class BtcPayPaymentGateway(
     public async Task<CreatedInvoice> CreateFundingInvoiceAsync(FundingInvoiceRequest request, CancellationToken cancellationToken)
     {
         var store = await FindStoreAsync(request.StoreId);
-        var baseUrl = await escrowLinks.BaseUrlAsync(request.StoreId, request.ContractId, cancellationToken);
+        var baseUrl = escrowLinks.RequestBase();
         var create = new CreateInvoiceRequest
         {
             Amount = request.Amount.Amount,
@@ -64,7 +64,7 @@ public sealed class BtcPayPaymentGateway(
         var description = EscrowMarks.PayoutDescription(request.Reference);
         var pullPaymentId = await FindMadeEarlierAsync(request, description, cancellationToken)
                             ?? await CreateAsync(store, request, description);
-        var baseUrl = await escrowLinks.BaseUrlAsync(request.StoreId, request.ContractId, cancellationToken);
+        var baseUrl = escrowLinks.RequestBase();
         return new CreatedPullPayment(pullPaymentId, linkGenerator.PullPaymentLink(pullPaymentId, baseUrl));
     }
 

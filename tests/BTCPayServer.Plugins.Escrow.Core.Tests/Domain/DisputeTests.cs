@@ -263,6 +263,53 @@ public class DisputeTests
     }
 
     [Fact]
+    public void One_author_posts_at_most_ten_messages_an_hour()
+    {
+        var (contract, id) = Disputed();
+        for (var i = 0; i < Dispute.MaxMessagesPerHour; i++)
+            contract.PostDisputeMessage(id, Actor.Client, $"Message {i}", Start.AddMinutes(i));
+
+        var ex = Assert.Throws<InvalidTransitionException>(() => contract.PostDisputeMessage(id, Actor.Client, "One more", Start.AddMinutes(30)));
+        Assert.Contains("within the last hour", ex.Message);
+        // The other party is not silenced, and an hour later the first may write again.
+        contract.PostDisputeMessage(id, Actor.Freelancer, "My answer", Start.AddMinutes(30));
+        contract.PostDisputeMessage(id, Actor.Client, "Later", Start.AddMinutes(61));
+        Assert.Equal(Dispute.MaxMessagesPerHour + 2, contract.ActiveDispute(id)!.Messages.Count);
+    }
+
+    [Fact]
+    public void A_dispute_holds_at_most_a_hundred_messages()
+    {
+        var (contract, id) = Disputed();
+        for (var i = 0; i < Dispute.MaxMessages; i++)
+            contract.PostDisputeMessage(id, i % 2 == 0 ? Actor.Client : Actor.Freelancer, $"Message {i}", Start.AddHours(i));
+
+        var ex = Assert.Throws<InvalidTransitionException>(() => contract.PostDisputeMessage(id, Actor.Client, "One more", Start.AddDays(10)));
+        Assert.Contains($"{Dispute.MaxMessages} messages", ex.Message);
+        Assert.Equal(Dispute.MaxMessages, contract.ActiveDispute(id)!.Messages.Count);
+    }
+
+    [Fact]
+    public void The_thread_is_read_a_page_at_a_time_latest_first()
+    {
+        var (contract, id) = Disputed();
+        for (var i = 0; i < 45; i++)
+            contract.PostDisputeMessage(id, i % 2 == 0 ? Actor.Client : Actor.Freelancer, $"Message {i}", Start.AddHours(i));
+        var dispute = contract.ActiveDispute(id)!;
+
+        var latest = dispute.MessagePage(1);
+        Assert.Equal((1, 3, 45), (latest.Page, latest.PageCount, latest.Total));
+        Assert.Equal(Enumerable.Range(25, 20).Select(i => $"Message {i}"), latest.Messages.Select(m => m.Text));
+        Assert.True(latest.HasEarlier);
+        Assert.False(latest.HasLater);
+        var oldest = dispute.MessagePage(3);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"Message {i}"), oldest.Messages.Select(m => m.Text));
+        Assert.False(oldest.HasEarlier);
+        Assert.Equal(3, dispute.MessagePage(99).Page);
+        Assert.Equal(1, dispute.MessagePage(-5).Page);
+    }
+
+    [Fact]
     public void Messages_can_be_posted_while_the_dispute_is_active_but_not_after()
     {
         var (contract, id) = Escalated();

@@ -310,6 +310,21 @@ public class TermsTests
     }
 
     [Fact]
+    public void A_due_date_more_than_ten_years_ahead_is_refused_and_nothing_overflows_on_acceptance()
+    {
+        // 9999-12-31 used to pass, then the second acceptance failed computing the delivery deadline.
+        var far = new ContractBuilder().WithMilestone(1m, DateOnly.MaxValue, title: "Someday").Terms();
+        var ex = Assert.Throws<InvalidInputException>(() => Contract.CreateDraft(StoreId, far, Staff, Start));
+        Assert.Equal("milestones[0].dueDate", ex.Field);
+        Assert.Contains("at most 10 years ahead", ex.Message);
+
+        var justInRange = new ContractBuilder().WithMilestone(1m, Today.AddYears(ContractTerms.MaxDueDateYearsAhead)).Active();
+        Assert.Equal(ContractState.Active, justInRange.State);
+        Assert.Throws<InvalidInputException>(() => Contract.CreateDraft(StoreId,
+            new ContractBuilder().WithMilestone(1m, Today.AddYears(ContractTerms.MaxDueDateYearsAhead).AddDays(1)).Terms(), Staff, Start));
+    }
+
+    [Fact]
     public void Today_is_an_acceptable_due_date()
     {
         var contract = Contract.CreateDraft(StoreId, new ContractBuilder().WithMilestone(1m, Today).Terms(), Staff, Start);

@@ -76,6 +76,9 @@ public sealed class Browser
     public Task<Page> SendJsonAsync(string url, string json, string contentType = "application/json") =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, System.Text.Encoding.UTF8, contentType) });
 
+    /// <summary>Sends a request as built by the test (any method, body and headers); the answer is checked like any other.</summary>
+    public Task<Page> SendRawAsync(HttpRequestMessage request) => SendAsync(request);
+
     /// <summary>Follows redirects (GET) from an answer, up to a handful of hops.</summary>
     public async Task<Page> FollowAsync(Page page)
     {

@@ -28,7 +28,18 @@ public class EscrowApp : IAsyncLifetime
     /// <summary>Errors and warnings the host logged (unhandled exceptions, failed worker passes).</summary>
     public ConcurrentQueue<string> LoggedErrors { get; } = new();
 
+    /// <summary>Everything the host logged at Information or above (the escrow's own lines included).</summary>
+    public ConcurrentQueue<string> Logged { get; } = new();
+
     protected virtual string? PostgresConnection => null;
+
+    /// <summary>The address links are built from (Escrow:PublicUrl), as the host is configured in these tests.</summary>
+    public const string PublicUrl = "http://localhost";
+
+    /// <summary>More settings for a variant of the host (applied after the common ones).</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
+    }
 
     public string DataDir => _dataDir;
 
@@ -110,14 +121,16 @@ public class EscrowApp : IAsyncLifetime
             builder.UseSetting("Escrow:AdminPassword", AdminPassword);
             builder.UseSetting("Escrow:StoreId", StoreId);
             builder.UseSetting("Escrow:WorkerIntervalSeconds", "0.2");
-            builder.UseSetting("Escrow:PublicUrl", "http://localhost");
+            builder.UseSetting("Escrow:PublicUrl", PublicUrl);
             if (app.PostgresConnection is { } postgres)
                 builder.UseSetting("Escrow:Postgres", postgres);
             builder.ConfigureServices(services =>
             {
                 services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
                 services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LoggedErrors));
+                services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.Logged, LogLevel.Information));
             });
+            app.Configure(builder);
         }
     }
 }

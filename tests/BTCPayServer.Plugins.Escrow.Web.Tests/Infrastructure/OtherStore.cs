@@ -7,10 +7,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 
 /// <summary>A contract of another store on the same host, made through the application services (this host's login
-/// only knows one store): active, funded and in dispute, so every staff route has something real to refuse.</summary>
-public sealed record OtherStoreContract(Guid Id, Guid MilestoneId, string Title, string ClientName, string FreelancerName)
+/// only knows one store): active, funded and in dispute with an open proposal of the freelancer's, so every staff and
+/// party route has something real to refuse. Its party links are known, as an attacker holding them would know them.</summary>
+public sealed record OtherStoreContract(
+    Guid Id, Guid MilestoneId, string Title, string ClientName, string FreelancerName, string ClientToken, string FreelancerToken, Guid ProposalId)
 {
-    public static async Task<OtherStoreContract> CreateAsync(EscrowApp app)
+    public const string ClientEmail = "carol@other.test";
+    public const string DisputeReason = "Other store's dispute";
+
+    public static Task<OtherStoreContract> CreateAsync(EscrowApp app) =>
+        CreateAsync(app, EscrowApp.OtherStoreId, "Confidential other-store deal", "Carol Otherclient", "Dave Otherfreelancer", ClientEmail, DisputeReason);
+
+    /// <summary>The same kind of contract in any store, with its own title, names and dispute reason.</summary>
+    public static async Task<OtherStoreContract> CreateAsync(EscrowApp app, string storeId, string title, string clientName, string freelancerName, string clientEmail, string disputeReason)
     {
         var ct = CancellationToken.None;
         await using var scope = app.Services.CreateAsyncScope();
@@ -19,23 +28,25 @@ public sealed record OtherStoreContract(Guid Id, Guid MilestoneId, string Title,
         var cashier = scope.ServiceProvider.GetRequiredService<SandboxCashier>();
         var form = new ContractFormModel
         {
-            Title = "Confidential other-store deal",
-            Scope = "Nobody at the default store may see this.",
-            Client = new PartyFormModel { Name = "Carol Otherclient", Email = "carol@other.test" },
-            Freelancer = new PartyFormModel { Name = "Dave Otherfreelancer", Email = "dave@other.test" },
+            Title = title,
+            Scope = "Nobody at another store may see this.",
+            Client = new PartyFormModel { Name = clientName, Email = clientEmail },
+            Freelancer = new PartyFormModel { Name = freelancerName, Email = "dave@other.test" },
             Currency = "BTC",
             Milestones = [new MilestoneFormModel { Title = "Only milestone", Amount = "0.5", DueDate = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(30)) }],
         };
-        var agency = Actor.Agency("owner@other.test");
-        var id = await drafting.CreateDraftAsync(EscrowApp.OtherStoreId, form.ToTerms(), agency, ct);
-        var links = await drafting.ProposeAsync(EscrowApp.OtherStoreId, id, agency, ct);
+        var agency = Actor.Agency($"owner@{storeId}.test");
+        var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), agency, ct);
+        var links = await drafting.ProposeAsync(storeId, id, agency, ct);
         var hash = (await app.ContractAsync(id)).LatestTermsVersion!.Hash;
         await parties.AcceptTermsAsync(links.ClientToken!, hash, ct);
         await parties.AcceptTermsAsync(links.FreelancerToken!, hash, ct);
         var milestoneId = (await app.ContractAsync(id)).Milestones.Single().Id;
         var checkout = await parties.FundAsync(links.ClientToken!, [milestoneId], "http://localhost/", ct);
         await cashier.PayAsync(checkout.Split('/').Last(), 0.5m, "onchain", ct);
-        await parties.OpenDisputeAsync(links.ClientToken!, milestoneId, "Other store's dispute", ct);
-        return new OtherStoreContract(id, milestoneId, form.Title, form.Client.Name, form.Freelancer.Name);
+        await parties.OpenDisputeAsync(links.ClientToken!, milestoneId, disputeReason, ct);
+        await parties.ProposeSplitAsync(links.FreelancerToken!, milestoneId, 0.25m, "Half each", ct);
+        var proposalId = (await app.ContractAsync(id)).ActiveDispute(milestoneId)!.OpenProposal!.Id;
+        return new OtherStoreContract(id, milestoneId, title, clientName, freelancerName, links.ClientToken!, links.FreelancerToken!, proposalId);
     }
 }

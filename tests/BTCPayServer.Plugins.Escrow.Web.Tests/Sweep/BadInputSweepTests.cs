@@ -269,7 +269,9 @@ public sealed class PartyFormSweepTests(SweepApp app, ITestOutputHelper output) 
         var open = await app.DisputedMilestoneAsync(escalate: false);
         Func<Task<Dispute>> OpenDispute() => async () => SweepApp.LastDispute(await app.ContractAsync(open.Contract.Id), open.MilestoneId)!;
         var message = PartyField("text (dispute message)", () => open.Contract, c => $"{c.FreelancerUrl}/milestones/{open.MilestoneId}/dispute/message",
-            value => new() { ["text"] = value }, Dispute.MaxTextLength, async () => (await OpenDispute()()).Messages.LastOrDefault()?.Text, freelancer: true);
+            value => new() { ["text"] = value }, Dispute.MaxTextLength, async () => (await OpenDispute()()).Messages.LastOrDefault()?.Text, freelancer: true,
+            // A party may post only so many messages an hour: each accepted value gets a fresh dispute.
+            reset: async () => open = await app.DisputedMilestoneAsync(escalate: false));
         var splitForm = new Dictionary<string, string> { ["freelancerAmount"] = "0.0005", ["note"] = "Half each" };
         var amount = PartyField("freelancerAmount", () => open.Contract, c => $"{c.FreelancerUrl}/milestones/{open.MilestoneId}/dispute/propose",
             value => splitForm.With("freelancerAmount", value), freelancer: true);

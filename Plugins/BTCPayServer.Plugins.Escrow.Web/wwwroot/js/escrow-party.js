@@ -7,6 +7,11 @@
     let version = page.dataset.version;
     const typing = () => Array.from(document.querySelectorAll('textarea, input:not([type=hidden])')).some(el => el.value && el.value !== el.defaultValue);
     async function poll() {
+        // A tab in the background does not poll; it catches up as soon as it is shown again.
+        if (document.hidden) {
+            document.addEventListener('visibilitychange', poll, { once: true });
+            return;
+        }
         try {
             const response = await fetch(url, { headers: { 'Accept': 'application/json' }, cache: 'no-store' });
             if (response.ok) {
