@@ -1,4 +1,5 @@
 using BTCPayServer.Abstractions;
+using BTCPayServer.Abstractions.Extensions;
 using BTCPayServer.Plugins.Escrow.Core;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Services;
