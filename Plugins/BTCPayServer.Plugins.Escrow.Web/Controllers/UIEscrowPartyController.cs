@@ -15,7 +15,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [AllowAnonymous]
 [PublicRateLimit]
 [AutoValidateAntiforgeryToken]
-public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider clock) : Controller
+public sealed class UIEscrowPartyController(PartyActions parties, CheckoutReturnProof returnProof, TimeProvider clock) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string NoticeKey = "EscrowNotice";
@@ -66,9 +66,10 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
     {
         try
         {
-            var back = Url.Action(nameof(Index), null, new { token }, Request.Scheme)!;
-            var checkout = await parties.FundAsync(token, milestoneIds ?? [], back, ct);
-            return Redirect(checkout);
+            // Checkout (and whoever reads the invoice in the gateway) gets a token-free address; this browser gets the proof.
+            var funding = await parties.FundAsync(token, milestoneIds ?? [], ReturnUrlOf, ct);
+            returnProof.Issue(Response, ReturnPathOf(funding.ContractId), funding.ContractId, funding.Role, token);
+            return Redirect(funding.CheckoutLink);
         }
         catch (ContractNotFoundException)
         {
@@ -137,6 +138,12 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
         }
         return RedirectToAction(nameof(Index), new { token });
     }
+
+    private string ReturnUrlOf(Guid contractId) =>
+        Url.Action(nameof(UIEscrowReturnController.Index), "UIEscrowReturn", new { contractId }, Request.Scheme)!;
+
+    private string ReturnPathOf(Guid contractId) =>
+        Url.Action(nameof(UIEscrowReturnController.Index), "UIEscrowReturn", new { contractId })!;
 
     private static List<string> Lines(string? text) =>
         (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

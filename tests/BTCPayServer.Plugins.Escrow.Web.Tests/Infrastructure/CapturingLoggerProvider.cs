@@ -3,18 +3,21 @@ using Microsoft.Extensions.Logging;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 
-/// <summary>Keeps what the host logs at Error or above, with the exception, so a test can show why a request failed.</summary>
-public sealed class CapturingLoggerProvider(ConcurrentQueue<string> errors) : ILoggerProvider
+/// <summary>
+/// Keeps what the host logs at <paramref name="minimum"/> or above (Error by default), with the exception, so a test can
+/// show why a request failed or read every line the host wrote (the host's own level filters still apply).
+/// </summary>
+public sealed class CapturingLoggerProvider(ConcurrentQueue<string> errors, LogLevel minimum = LogLevel.Error) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, errors);
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, errors, minimum);
 
     public void Dispose() { }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> errors) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<string> errors, LogLevel minimum) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -28,6 +28,12 @@ public class EscrowApp : IAsyncLifetime
     /// <summary>Errors and warnings the host logged (unhandled exceptions, failed worker passes).</summary>
     public ConcurrentQueue<string> LoggedErrors { get; } = new();
 
+    /// <summary>Every line the host logged, at whatever level its configuration lets through.</summary>
+    public ConcurrentQueue<string> LogLines { get; } = new();
+
+    /// <summary>Every request the escrow sent to its payment gateway, and what came back, as JSON.</summary>
+    public ConcurrentQueue<string> GatewayRequests { get; } = new();
+
     protected virtual string? PostgresConnection => null;
 
     public string DataDir => _dataDir;
@@ -117,6 +123,8 @@ public class EscrowApp : IAsyncLifetime
             {
                 services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
                 services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LoggedErrors));
+                services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LogLines, LogLevel.Trace));
+                RecordingGateway.Wrap(services, app.GatewayRequests);
             });
         }
     }

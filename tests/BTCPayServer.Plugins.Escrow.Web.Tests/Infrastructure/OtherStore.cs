@@ -33,8 +33,8 @@ public sealed record OtherStoreContract(Guid Id, Guid MilestoneId, string Title,
         await parties.AcceptTermsAsync(links.ClientToken!, hash, ct);
         await parties.AcceptTermsAsync(links.FreelancerToken!, hash, ct);
         var milestoneId = (await app.ContractAsync(id)).Milestones.Single().Id;
-        var checkout = await parties.FundAsync(links.ClientToken!, [milestoneId], "http://localhost/", ct);
-        await cashier.PayAsync(checkout.Split('/').Last(), 0.5m, "onchain", ct);
+        var checkout = await parties.FundAsync(links.ClientToken!, [milestoneId], _ => "http://localhost/", ct);
+        await cashier.PayAsync(checkout.CheckoutLink.Split('/').Last(), 0.5m, "onchain", ct);
         await parties.OpenDisputeAsync(links.ClientToken!, milestoneId, "Other store's dispute", ct);
         return new OtherStoreContract(id, milestoneId, form.Title, form.Client.Name, form.Freelancer.Name);
     }
