@@ -38,6 +38,11 @@ public class EscrowApp : IAsyncLifetime
 
     public string DataDir => _dataDir;
 
+    /// <summary>What a fixture changes in the host's services, after the host registered its own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
     public IServiceProvider Services => Factory.Services;
@@ -125,6 +130,7 @@ public class EscrowApp : IAsyncLifetime
                 services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LoggedErrors));
                 services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LogLines, LogLevel.Trace));
                 RecordingGateway.Wrap(services, app.GatewayRequests);
+                app.ConfigureServices(services);
             });
         }
     }

@@ -10,7 +10,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 /// only knows one store): active, funded and in dispute, so every staff route has something real to refuse.</summary>
 public sealed record OtherStoreContract(Guid Id, Guid MilestoneId, string Title, string ClientName, string FreelancerName)
 {
-    public static async Task<OtherStoreContract> CreateAsync(EscrowApp app)
+    public static async Task<OtherStoreContract> CreateAsync(EscrowApp app, string storeId = EscrowApp.OtherStoreId)
     {
         var ct = CancellationToken.None;
         await using var scope = app.Services.CreateAsyncScope();
@@ -27,8 +27,8 @@ public sealed record OtherStoreContract(Guid Id, Guid MilestoneId, string Title,
             Milestones = [new MilestoneFormModel { Title = "Only milestone", Amount = "0.5", DueDate = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(30)) }],
         };
         var agency = Actor.Agency("owner@other.test");
-        var id = await drafting.CreateDraftAsync(EscrowApp.OtherStoreId, form.ToTerms(), agency, ct);
-        var links = await drafting.ProposeAsync(EscrowApp.OtherStoreId, id, agency, ct);
+        var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), agency, ct);
+        var links = await drafting.ProposeAsync(storeId, id, agency, ct);
         var hash = (await app.ContractAsync(id)).LatestTermsVersion!.Hash;
         await parties.AcceptTermsAsync(links.ClientToken!, hash, ct);
         await parties.AcceptTermsAsync(links.FreelancerToken!, hash, ct);
