@@ -91,9 +91,10 @@ public sealed class PluginWithoutSqliteTests
         {
             if (!seen.Add(project))
                 continue;
-            foreach (var reference in XDocument.Load(project).Descendants("ProjectReference"))
+            // Items only: an ItemDefinitionGroup's <ProjectReference> (defaults for every reference) names no project.
+            foreach (var include in XDocument.Load(project).Descendants("ProjectReference").Select(r => (string?)r.Attribute("Include")).OfType<string>())
             {
-                var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, ((string)reference.Attribute("Include")!).Replace('\\', '/')));
+                var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, include.Replace('\\', '/')));
                 if (!Path.GetRelativePath(root, path).StartsWith("submodules", StringComparison.Ordinal))
                     pending.Push(path);
             }
