@@ -128,7 +128,7 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (SaveErrors.IsConflict(e))
+        catch (DbUpdateException e) when (SaveErrors.IsConflict(e, db))
         {
             var conflicted = e.Entries.Select(entry => entry.Entity).OfType<Contract>().FirstOrDefault() ?? contracts.First();
             throw new ConcurrencyConflictException(conflicted.Id);

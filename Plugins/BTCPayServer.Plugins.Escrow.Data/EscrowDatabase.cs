@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using BTCPayServer.Plugins.Escrow.Data.Postgres;
-using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -17,18 +16,14 @@ public static class EscrowDatabase
     // Options are immutable and shared: a unit of work creates a context, not a new set of options (building them,
     // connection string parsing included, was a measurable part of each payment event).
     private static readonly ConcurrentDictionary<(string, ILoggerFactory?), DbContextOptions<PostgresEscrowDbContext>> PostgresOptions = new();
-    private static readonly ConcurrentDictionary<(string, ILoggerFactory?), DbContextOptions<SqliteEscrowDbContext>> SqliteOptions = new();
 
     /// <param name="loggerFactory">The host's logging, so EF's warnings (and, when enabled, its commands) are seen.</param>
     public static PostgresEscrowDbContext CreatePostgres(string connectionString, ILoggerFactory? loggerFactory = null) =>
         new(PostgresOptions.GetOrAdd((connectionString, loggerFactory), key =>
             WithLogging(UsePostgres(new DbContextOptionsBuilder<PostgresEscrowDbContext>(), key.Item1), key.Item2).Options));
 
-    public static SqliteEscrowDbContext CreateSqlite(string connectionString, ILoggerFactory? loggerFactory = null) =>
-        new(SqliteOptions.GetOrAdd((connectionString, loggerFactory), key =>
-            WithLogging(UseSqlite(new DbContextOptionsBuilder<SqliteEscrowDbContext>(), key.Item1), key.Item2).Options));
-
-    private static DbContextOptionsBuilder<T> WithLogging<T>(DbContextOptionsBuilder<T> builder, ILoggerFactory? loggerFactory) where T : DbContext
+    /// <summary>Options every provider's contexts share: the host's logging, and no design-time model check when migrating.</summary>
+    public static DbContextOptionsBuilder<T> WithLogging<T>(DbContextOptionsBuilder<T> builder, ILoggerFactory? loggerFactory) where T : DbContext
     {
         // Migrating checks the model against the migrations by building the whole design-time model (most of a second
         // at start-up). The Data tests make the same check on every build (MigrationTests), so production skips it.
@@ -55,9 +50,6 @@ public static class EscrowDatabase
     /// <summary>Provider options of the PostgreSQL model: the migration history lives in the plugin's schema too.</summary>
     public static void ConfigurePostgres(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
         npgsql.MigrationsHistoryTable(MigrationsHistoryTable, Schema);
-
-    public static DbContextOptionsBuilder<SqliteEscrowDbContext> UseSqlite(DbContextOptionsBuilder<SqliteEscrowDbContext> builder, string connectionString) =>
-        builder.UseSqlite(connectionString);
 
     /// <summary>Applies every migration of the context's provider that the database does not have yet.</summary>
     public static Task MigrateAsync(EscrowDbContext context, CancellationToken cancellationToken = default) =>

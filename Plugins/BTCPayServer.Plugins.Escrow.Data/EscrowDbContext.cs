@@ -1,3 +1,4 @@
+using System.Data.Common;
 using BTCPayServer.Plugins.Escrow.Core.Access;
 using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
@@ -12,8 +13,9 @@ namespace BTCPayServer.Plugins.Escrow.Data;
 
 /// <summary>
 /// The one model of escrow storage, shared by both providers. Each provider has a subclass
-/// (<see cref="Postgres.PostgresEscrowDbContext"/>, <see cref="Sqlite.SqliteEscrowDbContext"/>) that adds only what
-/// differs (schema, row version, time storage) and owns its own migrations.
+/// (<see cref="Postgres.PostgresEscrowDbContext"/> here; SqliteEscrowDbContext in BTCPayServer.Plugins.Escrow.Data.Sqlite,
+/// which only the standalone host references) that adds only what differs (schema, row version, time storage, driver
+/// errors) and owns its own migrations.
 /// </summary>
 public abstract class EscrowDbContext : DbContext
 {
@@ -28,6 +30,12 @@ public abstract class EscrowDbContext : DbContext
     public DbSet<PartyAccess> PartyAccess => Set<PartyAccess>();
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
     public DbSet<StoreSettingsRow> StoreSettings => Set<StoreSettingsRow>();
+
+    /// <summary>
+    /// Whether the driver's error says a unique key or primary key was already taken. Each provider answers for its own
+    /// driver, so the shared code never names (and never loads) another provider's assembly.
+    /// </summary>
+    public abstract bool IsUniqueViolation(DbException error);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

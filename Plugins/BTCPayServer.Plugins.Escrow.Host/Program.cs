@@ -1,6 +1,7 @@
 using BTCPayServer.Plugins.Escrow.Core.Application;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Data;
+using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using BTCPayServer.Plugins.Escrow.Host;
 using BTCPayServer.Plugins.Escrow.Host.Faults;
 using BTCPayServer.Plugins.Escrow.Host.Logging;
@@ -46,7 +47,7 @@ var crashAt = CrashSwitch.InstallFrom(builder.Configuration, options.Sandbox);
 // The host's logging reaches the contexts once the app is built (they are created outside DI, one per unit of work).
 ILoggerFactory? loggerFactory = null;
 Func<EscrowDbContext> createContext = string.IsNullOrWhiteSpace(options.Postgres)
-    ? () => EscrowDatabase.CreateSqlite($"Data Source={Path.Combine(dataDir, "escrow.db")}", loggerFactory)
+    ? () => SqliteEscrowDatabase.Create($"Data Source={Path.Combine(dataDir, "escrow.db")}", loggerFactory)
     : () => EscrowDatabase.CreatePostgres(options.Postgres!, loggerFactory);
 var stores = new EfContractStoreFactory(createContext);
 builder.Services.AddSingleton<IContractStoreFactory>(stores);

@@ -36,7 +36,9 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
         AddPayments(services);
         AddBackgroundWork(services);
         services.AddEscrowPermissions();
-        services.AddUIExtension("store-nav", StoreNavExtension);
+        // Under "Plugins": BTCPay renders store-nav only for users who may view store settings, which an arbiter may not.
+        // The partial checks the escrow permissions itself.
+        services.AddUIExtension("store-integrations-nav", StoreNavExtension);
         base.Execute(services);
     }
 

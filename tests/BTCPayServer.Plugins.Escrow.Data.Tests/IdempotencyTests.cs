@@ -76,7 +76,7 @@ public abstract class IdempotencyTests(StoreDatabase database)
         var error = await Assert.ThrowsAnyAsync<DbException>(() => db.Database.ExecuteSqlRawAsync(
             insert, eventId, contract.Id, nameof(InboundEventKind.InvoiceSettled), database.Moment(clock.GetUtcNow()), 5));
 
-        Assert.True(SaveErrors.IsUniqueViolation(error), error.Message);
+        Assert.True(SaveErrors.IsUniqueViolation(error, db), error.Message);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public abstract class IdempotencyTests(StoreDatabase database)
             original.Amount, original.PayoutAmount, "duplicate", null, clock.GetUtcNow()));
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
 
-        Assert.True(SaveErrors.IsUniqueViolation(error.InnerException), error.InnerException?.Message);
+        Assert.True(SaveErrors.IsUniqueViolation(error.InnerException, db), error.InnerException?.Message);
         await using var check = database.NewContext();
         Assert.Equal(1, await check.PayoutInstructions.CountAsync(p => p.Key == original.Key));
     }

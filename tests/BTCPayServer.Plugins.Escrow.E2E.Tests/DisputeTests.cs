@@ -75,6 +75,21 @@ public sealed class DisputeTests(EscrowHost host)
         await s.ClickAsync(agency, row.Locator("a", new() { HasText = "Rule" }), "ruling-form");
         await Expect(agency.Locator("#DisputeStatus")).ToHaveTextAsync("Escalated");
         await Expect(agency.Locator(".dispute-proposal")).ToContainTextAsync("0.70000000 BTC");
+        // The unit select shows its longest option whole in any theme: with a larger font and padding (BTCPay's theme cut a
+        // fixed-width select to "% of amoun"), the text still fits between its paddings.
+        var spare = await agency.Locator("#ShareUnit").EvaluateAsync<double>("""
+            sel => {
+                sel.style.fontSize = '1.25rem'; sel.style.paddingRight = '3rem';
+                const cs = getComputedStyle(sel);
+                const ctx = document.createElement('canvas').getContext('2d');
+                ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+                const widest = Math.max(...[...sel.options].map(o => ctx.measureText(o.text).width));
+                const spare = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - widest;
+                sel.style.fontSize = ''; sel.style.paddingRight = '';
+                return spare;
+            }
+            """);
+        Assert.True(spare >= 0, $"The unit select cuts its text by {-spare:0.#} px.");
         await agency.FillAsync("#FreelancerShare", "60");
         await agency.SelectOptionAsync("#ShareUnit", "Percent");
         await agency.FillAsync("#RulingReason", "About 60% of the prototype was delivered.");

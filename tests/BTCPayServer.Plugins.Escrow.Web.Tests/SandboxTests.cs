@@ -69,6 +69,8 @@ public sealed class SandboxTests(EscrowApp app) : IClassFixture<EscrowApp>
         Assert.NotNull(claimLink);
         var claim = await c.Freelancer.OpenAsync(new Uri(claimLink!).AbsolutePath);
         Assert.Equal("0.01000000 BTC", claim.Text("#ClaimAmount"));
+        // What the freelancer reads: the contract and milestone by name, no ids or keys.
+        Assert.Equal("Website redesign — milestone 1: Milestone 1 (release) · for the freelancer", claim.Text("#ClaimTitle"));
         var empty = await c.Freelancer.SubmitAsync(claim, "#ClaimPayout", ("destination", ""));
         Assert.True(empty.Find("#SandboxError") is not null);
         var done = await c.Freelancer.SubmitAsync(claim, "#ClaimPayout", ("destination", "bcrt1qexampleaddress"));

@@ -53,23 +53,24 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
 
     /// <summary>
     /// The client pays for one or more milestones: reuses an open invoice for the same milestones, or asks the gateway
-    /// for a new one. Returns the checkout link.
+    /// for a new one. <paramref name="returnUrlOf"/> gives the address checkout sends the browser back to, from the
+    /// contract's id: it goes to the gateway, so it must not carry the token.
     /// </summary>
-    public async Task<string> FundAsync(string token, IReadOnlyCollection<Guid> milestoneIds, string redirectUrl, CancellationToken cancellationToken)
+    public async Task<FundingCheckout> FundAsync(string token, IReadOnlyCollection<Guid> milestoneIds, Func<Guid, string> returnUrlOf, CancellationToken cancellationToken)
     {
         await using var store = stores.Open();
         var contract = await Load(token)(store, cancellationToken) ?? throw new ContractNotFoundException();
         EnsureRole(contract.Authorize(token)!.Value, PartyRole.Client);
         var request = contract.RequestFunding(milestoneIds);
         if (contract.OpenInvoiceFor(request.MilestoneIds) is { } open && open.Amount == request.Amount)
-            return open.CheckoutLink;
+            return new FundingCheckout(contract.Id, PartyRole.Client, open.CheckoutLink);
         var methods = (await settings.GetAsync(contract.StoreId, cancellationToken)).PaymentMethods;
         var created = await gateway.CreateFundingInvoiceAsync(new FundingInvoiceRequest(
-            contract.StoreId, contract.Id, request.MilestoneIds, request.Amount, request.Description, redirectUrl, contract.Client.Email, methods), cancellationToken);
+            contract.StoreId, contract.Id, request.MilestoneIds, request.Amount, request.Description, returnUrlOf(contract.Id), contract.Client.Email, methods), cancellationToken);
         CrashPoints.Reach(CrashPoints.FundingAfterGatewayBeforeSave);
         contract.RegisterFundingInvoice(request, created.InvoiceId, created.CheckoutLink, clock.GetUtcNow());
         await _work.SaveAndNotifyAsync(store, contract, cancellationToken);
-        return created.CheckoutLink;
+        return new FundingCheckout(contract.Id, PartyRole.Client, created.CheckoutLink);
     }
 
     private Task Act(string token, PartyRole? requiredRole, Action<Contract, PartyRole> act, CancellationToken cancellationToken) =>
@@ -96,3 +97,6 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
         return contract?.Authorize(token) is null ? null : contract;
     };
 }
+
+/// <summary>Where the paying party goes next (the gateway's checkout), and who that party is.</summary>
+public sealed record FundingCheckout(Guid ContractId, PartyRole Role, string CheckoutLink);

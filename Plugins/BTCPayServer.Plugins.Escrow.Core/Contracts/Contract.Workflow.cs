@@ -108,10 +108,10 @@ public sealed partial class Contract
         milestone.RecordPaidOut(settlement.ReleaseNet, settlement.Fee, settlement.Refund);
         if (settlement.ReleaseNet.IsPositive)
             Queue($"{Id:N}/milestone/{milestone.Id:N}/release", milestone.Id, PayoutKind.Release, PartyRole.Freelancer,
-                settlement.ReleaseNet, settlement.ReleasePayout, $"{Title}: milestone {milestone.Number} ({milestone.Title})", at);
+                settlement.ReleaseNet, settlement.ReleasePayout, PayoutTitle(milestone, "release"), at);
         if (settlement.Refund.IsPositive)
             Queue($"{Id:N}/milestone/{milestone.Id:N}/refund", milestone.Id, PayoutKind.Refund, PartyRole.Client,
-                settlement.Refund, settlement.RefundPayout, $"{Title}: refund for milestone {milestone.Number}", at);
+                settlement.Refund, settlement.RefundPayout, PayoutTitle(milestone, "refund"), at);
         Record(at, by, "milestone.settled", ("milestone", milestone.Number), ("release", settlement.ReleaseNet), ("fee", settlement.Fee),
             ("refund", settlement.Refund), ("releasePayout", settlement.ReleasePayout), ("refundPayout", settlement.RefundPayout), ("feeKept", settlement.FeeKept));
         return settlement;
@@ -126,8 +126,11 @@ public sealed partial class Contract
         var settlement = SettlementCalculator.RefundAll(milestone, Fx);
         milestone.RecordPaidOut(settlement.ReleaseNet, settlement.Fee, settlement.Refund);
         Queue($"{Id:N}/milestone/{milestone.Id:N}/refund", milestone.Id, PayoutKind.Refund, PartyRole.Client,
-            settlement.Refund, settlement.RefundPayout, $"{Title}: refund for milestone {milestone.Number}", at);
+            settlement.Refund, settlement.RefundPayout, PayoutTitle(milestone, "refund"), at);
     }
+
+    /// <summary>What the recipient reads on the claim page: "Website redesign — milestone 1: Wireframes (release)".</summary>
+    private string PayoutTitle(Milestone milestone, string what) => $"{Title} — milestone {milestone.Number}: {milestone.Title} ({what})";
 
     private PayoutInstruction Queue(string key, Guid? milestoneId, PayoutKind kind, PartyRole recipient, Money amount, Money payoutAmount, string description, DateTimeOffset at, string? sourceInvoiceId = null)
     {

@@ -3,7 +3,10 @@ using BTCPayServer.Plugins.Escrow.Core.Contracts;
 
 namespace BTCPayServer.Plugins.Escrow.Core.Ports;
 
-/// <summary>A store invoice to fund milestones. Metadata carries the ids that route the invoice's events back.</summary>
+/// <summary>
+/// A store invoice to fund milestones. Metadata carries the ids that route the invoice's events back.
+/// <see cref="RedirectUrl"/> is the escrow's token-free return address: nothing handed to a gateway carries a party's token.
+/// </summary>
 public sealed record FundingInvoiceRequest(
     string StoreId,
     Guid ContractId,

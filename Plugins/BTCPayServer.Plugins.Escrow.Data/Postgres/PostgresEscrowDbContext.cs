@@ -1,4 +1,6 @@
+using System.Data.Common;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using Npgsql;
 using Microsoft.EntityFrameworkCore;
 
 namespace BTCPayServer.Plugins.Escrow.Data.Postgres;
@@ -11,6 +13,9 @@ namespace BTCPayServer.Plugins.Escrow.Data.Postgres;
 public sealed class PostgresEscrowDbContext(DbContextOptions<PostgresEscrowDbContext> options) : EscrowDbContext(options)
 {
     public const string RowVersion = "RowVersion";
+    private const string UniqueViolation = "23505";
+
+    public override bool IsUniqueViolation(DbException error) => error is PostgresException { SqlState: UniqueViolation };
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

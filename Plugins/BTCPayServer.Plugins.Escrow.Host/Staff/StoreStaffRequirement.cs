@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Staff;
 
-/// <summary>The signed-in staff member belongs to the store named in the route (claim "escrow:store").</summary>
+/// <summary>The signed-in staff member belongs to the store named in the route, or given as the resource (claim "escrow:store").</summary>
 public sealed class StoreStaffRequirement : IAuthorizationRequirement
 {
     public const string StoreClaim = "escrow:store";
@@ -12,7 +12,8 @@ public sealed class StoreStaffHandler(IHttpContextAccessor http) : Authorization
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, StoreStaffRequirement requirement)
     {
-        var storeId = http.HttpContext?.GetRouteValue("storeId") as string;
+        // A store id given as the resource (a page asking "may this user open that store's contracts?"), else the route's.
+        var storeId = context.Resource as string ?? http.HttpContext?.GetRouteValue("storeId") as string;
         if (context.User.Identity?.IsAuthenticated == true && storeId is not null && context.User.HasClaim(StoreStaffRequirement.StoreClaim, storeId))
             context.Succeed(requirement);
         return Task.CompletedTask;

@@ -13,7 +13,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [Authorize(Policy = EscrowPolicies.ArbitrateDisputes)]
 [AutoValidateAntiforgeryToken]
 [ShortBindingErrors]
-public sealed class UIEscrowDisputesController(IContractStoreFactory stores, IContractQueries queries, AgencyDecisions decisions) : Controller
+public sealed class UIEscrowDisputesController(IContractStoreFactory stores, IContractQueries queries, AgencyDecisions decisions, IAuthorizationService authorization) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index([FromRoute] string storeId, CancellationToken cancellationToken) =>
@@ -39,7 +39,10 @@ public sealed class UIEscrowDisputesController(IContractStoreFactory stores, ICo
         {
             var amount = form.ToFreelancerAmount(model.Milestone.Amount);
             await decisions.RuleOnDisputeAsync(storeId, contractId, milestoneId, amount, form.Reason, User.ToAgencyActor(), cancellationToken);
-            return RedirectToAction("Details", "UIEscrowContracts", new { storeId, contractId });
+            // An arbiter who may not open contracts goes back to the queue, not to a page that refuses them.
+            return (await authorization.AuthorizeAsync(User, storeId, EscrowPolicies.ManageContracts)).Succeeded
+                ? RedirectToAction("Details", "UIEscrowContracts", new { storeId, contractId })
+                : RedirectToAction(nameof(Index), new { storeId });
         }
         catch (ContractNotFoundException)
         {

@@ -16,7 +16,8 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [AllowAnonymous]
 [PublicRateLimit]
 [AutoValidateAntiforgeryToken]
-public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
+public sealed class UIEscrowPartyController(
+    PartyActions parties, CheckoutReturnProof returnProof, IPublicAddress publicAddress, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string NoticeKey = "EscrowNotice";
@@ -68,9 +69,10 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
     {
         try
         {
-            var back = Url.Action(nameof(Index), null, new { token }, Request.Scheme)!;
-            var checkout = await parties.FundAsync(token, milestoneIds ?? [], back, ct);
-            return Redirect(checkout);
+            // Checkout (and whoever reads the invoice in the gateway) gets a token-free address; this browser gets the proof.
+            var funding = await parties.FundAsync(token, milestoneIds ?? [], ReturnUrlOf, ct);
+            returnProof.Issue(Response, ReturnPathOf(funding.ContractId), funding.ContractId, funding.Role, token);
+            return Redirect(funding.CheckoutLink);
         }
         catch (ContractNotFoundException)
         {
@@ -150,6 +152,13 @@ public sealed class UIEscrowPartyController(PartyActions parties, TimeProvider c
     /// <summary>Expected when two acts on one contract cross (two tabs, the worker): one line, and the party tries again.</summary>
     private void LogConflict(ConcurrencyConflictException e) =>
         log.LogInformation("A party act on contract {ContractId} crossed another change and was not saved; the party was asked to try again", e.ContractId);
+
+    // The way back from checkout is stored on the invoice: built on the configured public address, never the request's host.
+    private string ReturnUrlOf(Guid contractId) =>
+        publicAddress.BaseUrl() + ReturnPathOf(contractId)[(Request.PathBase.Value ?? "").Length..];
+
+    private string ReturnPathOf(Guid contractId) =>
+        Url.Action(nameof(UIEscrowReturnController.Index), "UIEscrowReturn", new { contractId })!;
 
     private static List<string> Lines(string? text) =>
         (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

@@ -6,7 +6,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 public static class EscrowWebServices
 {
     /// <summary>
-    /// Registers Core's application services. The host supplies the ports: IContractStoreFactory, IContractQueries,
+    /// Registers Core's application services and the pages' own. The host supplies the ports: IContractStoreFactory, IContractQueries,
     /// IAuditLog, IPaymentGateway, IEscrowNotifier and a TimeProvider.
     /// </summary>
     public static IServiceCollection AddEscrowApplication(this IServiceCollection services)
@@ -18,6 +18,8 @@ public static class EscrowWebServices
         services.AddSingleton<PaymentEventHandler>();
         services.AddSingleton<TimerSweep>();
         services.AddSingleton<PayoutDispatcher>();
+        // The way back from checkout without a token in the address (needs Data Protection, which every ASP.NET Core MVC app has).
+        services.AddSingleton<CheckoutReturnProof>();
         return services;
     }
 }

@@ -39,6 +39,8 @@ public sealed class BtcPayPaymentGateway(
             Checkout = new InvoiceDataBase.CheckoutOptions
             {
                 PaymentMethods = request.PaymentMethods.ToArray(),
+                // The escrow's token-free return address (escrow/return/{contractId}): BTCPay shows it to store staff,
+                // Greenfield and webhooks, so it must never be a party link.
                 RedirectURL = request.RedirectUrl,
                 RedirectAutomatically = true,
             },
@@ -61,8 +63,8 @@ public sealed class BtcPayPaymentGateway(
     public async Task<CreatedPullPayment> CreatePullPaymentAsync(PullPaymentRequest request, CancellationToken cancellationToken)
     {
         var store = await FindStoreAsync(request.StoreId);
-        var description = EscrowMarks.PayoutDescription(request.Reference);
-        var pullPaymentId = await FindMadeEarlierAsync(request, description, cancellationToken)
+        var description = EscrowMarks.PayoutDescription(request);
+        var pullPaymentId = await FindMadeEarlierAsync(request, [description, EscrowMarks.LegacyPayoutDescription(request.Reference)], cancellationToken)
                             ?? await CreateAsync(store, request, description);
         var baseUrl = escrowLinks.RequestBase();
         return new CreatedPullPayment(pullPaymentId, linkGenerator.PullPaymentLink(pullPaymentId, baseUrl));
@@ -76,6 +78,7 @@ public sealed class BtcPayPaymentGateway(
     {
         var create = new CreatePullPaymentRequest
         {
+            // The claim page shows both: the name is the human title, the description a short reference.
             Name = request.Description,
             Description = description,
             Amount = request.Amount.Amount,
@@ -93,13 +96,13 @@ public sealed class BtcPayPaymentGateway(
     /// The pull payment an earlier attempt already made for this instruction: a crash can fall between BTCPay creating it
     /// and the escrow saving its id, and the retry must not make a second one.
     /// </summary>
-    private async Task<string?> FindMadeEarlierAsync(PullPaymentRequest request, string description, CancellationToken cancellationToken)
+    private async Task<string?> FindMadeEarlierAsync(PullPaymentRequest request, string[] descriptions, CancellationToken cancellationToken)
     {
         await using var db = btcpayDatabase.CreateContext();
         var sameAmount = await db.PullPayments
             .Where(p => p.StoreId == request.StoreId && p.Currency == request.Amount.Currency && p.Limit == request.Amount.Amount)
             .ToListAsync(cancellationToken);
-        return sameAmount.FirstOrDefault(p => p.GetBlob().Description == description)?.Id;
+        return sameAmount.FirstOrDefault(p => descriptions.Contains(p.GetBlob().Description))?.Id;
     }
 
     /// <summary>

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Services.Invoices;
 using Newtonsoft.Json.Linq;
@@ -32,8 +35,17 @@ public static class EscrowMarks
     }
 
     /// <summary>
-    /// The description of a pull payment made for a payout instruction. BTCPay has no field of ours on a pull payment,
-    /// so the instruction's reference travels here, where a retry can find it.
+    /// The description of a pull payment made for a payout instruction; its name is the instruction's human title. BTCPay
+    /// has no field of ours on a pull payment, so a short reference derived from the instruction's key travels here, where
+    /// a retry can find it (the key itself is two ids long and would overflow the public claim page).
     /// </summary>
-    public static string PayoutDescription(string reference) => $"Escrow payout {reference}";
+    public static string PayoutDescription(PullPaymentRequest request) =>
+        $"{(request.Recipient == PartyRole.Client ? "Refund" : "Payment")} from escrow · ref. {ShortReference(request.Reference)}";
+
+    /// <summary>The description earlier builds gave pull payments (the whole key), still recognised so a retry across an upgrade finds its pull payment.</summary>
+    public static string LegacyPayoutDescription(string reference) => $"Escrow payout {reference}";
+
+    /// <summary>The first 12 hex digits of the key's SHA-256: unique enough among one store's pull payments of the same amount.</summary>
+    public static string ShortReference(string reference) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reference)))[..12];
 }

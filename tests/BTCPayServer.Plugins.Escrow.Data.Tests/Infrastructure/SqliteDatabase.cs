@@ -1,4 +1,5 @@
 using BTCPayServer.Plugins.Escrow.Data;
+using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,7 @@ public sealed class SqliteDatabase : StoreDatabase
 
     protected override string? Schema => null;
 
-    public override EscrowDbContext NewContext() => EscrowDatabase.CreateSqlite($"Data Source={_path}");
+    public override EscrowDbContext NewContext() => SqliteEscrowDatabase.Create($"Data Source={_path}");
 
     public override object Moment(DateTimeOffset at) => at.UtcTicks;
 

@@ -1,6 +1,7 @@
 using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Data;
+using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace BTCPayServer.Plugins.Escrow.Faults.Tests.Infrastructure;
@@ -21,7 +22,7 @@ public sealed class Stored
     public static async Task<Stored> ReadAsync(string dataDir, Guid contractId)
     {
         // No pooling: nothing keeps the files open once the checks are done.
-        var stores = new EfContractStoreFactory(() => EscrowDatabase.CreateSqlite($"Data Source={Path.Combine(dataDir, "escrow.db")};Pooling=False"));
+        var stores = new EfContractStoreFactory(() => SqliteEscrowDatabase.Create($"Data Source={Path.Combine(dataDir, "escrow.db")};Pooling=False"));
         Contract? contract;
         await using (var store = stores.Open())
             contract = await store.FindAsync(contractId, CancellationToken.None);

@@ -134,7 +134,8 @@ public sealed class Browser
         return LastFormToken ?? throw new Xunit.Sdk.XunitException("No antiforgery token could be found.");
     }
 
-    private async Task<Page> SendAsync(HttpRequestMessage request)
+    /// <summary>Sends a request as it is (headers included); the answer is checked like any other.</summary>
+    public async Task<Page> SendAsync(HttpRequestMessage request)
     {
         var response = await _http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();

@@ -31,6 +31,12 @@ public class EscrowApp : IAsyncLifetime
     /// <summary>Everything the host logged at Information or above (the escrow's own lines included).</summary>
     public ConcurrentQueue<string> Logged { get; } = new();
 
+    /// <summary>Every line the host logged, at whatever level its configuration lets through.</summary>
+    public ConcurrentQueue<string> LogLines { get; } = new();
+
+    /// <summary>Every request the escrow sent to its payment gateway, and what came back, as JSON.</summary>
+    public ConcurrentQueue<string> GatewayRequests { get; } = new();
+
     protected virtual string? PostgresConnection => null;
 
     /// <summary>The address links are built from (Escrow:PublicUrl), as the host is configured in these tests.</summary>
@@ -42,6 +48,11 @@ public class EscrowApp : IAsyncLifetime
     }
 
     public string DataDir => _dataDir;
+
+    /// <summary>What a fixture changes in the host's services, after the host registered its own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
@@ -129,6 +140,9 @@ public class EscrowApp : IAsyncLifetime
                 services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
                 services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LoggedErrors));
                 services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.Logged, LogLevel.Information));
+                services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(app.LogLines, LogLevel.Trace));
+                RecordingGateway.Wrap(services, app.GatewayRequests);
+                app.ConfigureServices(services);
             });
             app.Configure(builder);
         }

@@ -15,8 +15,8 @@ public sealed record OtherStoreContract(
     public const string ClientEmail = "carol@other.test";
     public const string DisputeReason = "Other store's dispute";
 
-    public static Task<OtherStoreContract> CreateAsync(EscrowApp app) =>
-        CreateAsync(app, EscrowApp.OtherStoreId, "Confidential other-store deal", "Carol Otherclient", "Dave Otherfreelancer", ClientEmail, DisputeReason);
+    public static Task<OtherStoreContract> CreateAsync(EscrowApp app, string storeId = EscrowApp.OtherStoreId) =>
+        CreateAsync(app, storeId, "Confidential other-store deal", "Carol Otherclient", "Dave Otherfreelancer", ClientEmail, DisputeReason);
 
     /// <summary>The same kind of contract in any store, with its own title, names and dispute reason.</summary>
     public static async Task<OtherStoreContract> CreateAsync(EscrowApp app, string storeId, string title, string clientName, string freelancerName, string clientEmail, string disputeReason)
@@ -42,8 +42,8 @@ public sealed record OtherStoreContract(
         await parties.AcceptTermsAsync(links.ClientToken!, hash, ct);
         await parties.AcceptTermsAsync(links.FreelancerToken!, hash, ct);
         var milestoneId = (await app.ContractAsync(id)).Milestones.Single().Id;
-        var checkout = await parties.FundAsync(links.ClientToken!, [milestoneId], "http://localhost/", ct);
-        await cashier.PayAsync(checkout.Split('/').Last(), 0.5m, "onchain", ct);
+        var checkout = await parties.FundAsync(links.ClientToken!, [milestoneId], _ => "http://localhost/", ct);
+        await cashier.PayAsync(checkout.CheckoutLink.Split('/').Last(), 0.5m, "onchain", ct);
         await parties.OpenDisputeAsync(links.ClientToken!, milestoneId, disputeReason, ct);
         await parties.ProposeSplitAsync(links.FreelancerToken!, milestoneId, 0.25m, "Half each", ct);
         var proposalId = (await app.ContractAsync(id)).ActiveDispute(milestoneId)!.OpenProposal!.Id;

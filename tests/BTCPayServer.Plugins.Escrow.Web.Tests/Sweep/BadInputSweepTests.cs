@@ -307,8 +307,8 @@ public sealed class PartyFormSweepTests(SweepApp app, ITestOutputHelper output) 
         var browser = app.NewBrowser();
         var paying = await app.NewContractAsync(3);
         var checkout = await app.WithAsync(sp => sp.GetRequiredService<PartyActions>()
-            .FundAsync(paying.ClientToken, [paying.MilestoneIds[0]], "http://localhost/", CancellationToken.None));
-        var invoiceUrl = new Uri(checkout).AbsolutePath;
+            .FundAsync(paying.ClientToken, [paying.MilestoneIds[0]], _ => "http://localhost/", CancellationToken.None));
+        var invoiceUrl = new Uri(checkout.CheckoutLink).AbsolutePath;
         var pay = new SweepField
         {
             Name = "amount (sandbox pay)",

@@ -118,8 +118,8 @@ public sealed class SweepApp : EscrowApp
     /// <summary>The client funds these milestones with one invoice, paid in full in the sandbox.</summary>
     public Task FundAsync(SweepContract c, IReadOnlyList<Guid> milestoneIds) => WithAsync(async sp =>
     {
-        var checkout = await sp.GetRequiredService<PartyActions>().FundAsync(c.ClientToken, milestoneIds.ToList(), "http://localhost/", CancellationToken.None);
-        await sp.GetRequiredService<SandboxCashier>().PayAsync(checkout.Split('/').Last(), MilestoneAmount * milestoneIds.Count, "onchain", CancellationToken.None);
+        var checkout = await sp.GetRequiredService<PartyActions>().FundAsync(c.ClientToken, milestoneIds.ToList(), _ => "http://localhost/", CancellationToken.None);
+        await sp.GetRequiredService<SandboxCashier>().PayAsync(checkout.CheckoutLink.Split('/').Last(), MilestoneAmount * milestoneIds.Count, "onchain", CancellationToken.None);
     });
 
     /// <summary>A funded milestone nobody has touched yet (many come from one contract funded at once).</summary>

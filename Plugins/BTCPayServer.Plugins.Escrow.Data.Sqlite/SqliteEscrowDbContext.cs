@@ -1,4 +1,6 @@
+using System.Data.Common;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace BTCPayServer.Plugins.Escrow.Data.Sqlite;
@@ -10,6 +12,14 @@ namespace BTCPayServer.Plugins.Escrow.Data.Sqlite;
 /// </summary>
 public sealed class SqliteEscrowDbContext(DbContextOptions<SqliteEscrowDbContext> options) : EscrowDbContext(options)
 {
+    private const int SqliteConstraint = 19;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
+
+    /// <summary>SQLite reports every constraint (an aborting trigger included) as error 19; the extended code says which.</summary>
+    public override bool IsUniqueViolation(DbException error) =>
+        error is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
