@@ -18,7 +18,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 public sealed class UIEscrowReturnController(CheckoutReturnProof proof, PartyActions parties) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(Guid contractId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index([FromRoute] Guid contractId, CancellationToken cancellationToken)
     {
         Response.Headers.CacheControl = "no-store";
         Response.Headers["Referrer-Policy"] = "no-referrer";

@@ -7,13 +7,13 @@ namespace BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 /// Keeps what the host logs at <paramref name="minimum"/> or above (Error by default), with the exception, so a test can
 /// show why a request failed or read every line the host wrote (the host's own level filters still apply).
 /// </summary>
-public sealed class CapturingLoggerProvider(ConcurrentQueue<string> errors, LogLevel minimum = LogLevel.Error) : ILoggerProvider
+public sealed class CapturingLoggerProvider(ConcurrentQueue<string> entries, LogLevel minimum = LogLevel.Error) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, errors, minimum);
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, entries, minimum);
 
     public void Dispose() { }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> errors, LogLevel minimum) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<string> entries, LogLevel minimum) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
