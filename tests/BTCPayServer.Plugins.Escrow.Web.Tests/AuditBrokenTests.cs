@@ -33,6 +33,12 @@ public sealed class AuditBrokenTests(EscrowApp app) : IClassFixture<EscrowApp>
         Assert.Contains(AuditLogBrokenException.Refusal, afterCancel.Text("#AuditBroken"));
         Assert.Contains("Entry 2 was changed", afterCancel.Text("#AuditBroken"));
 
+        // Once found broken, the client is not asked to pay more into it either.
+        Assert.NotNull((await app.ContractAsync(funded.Id)).AuditProblem); // kept on the row by the refused cancellation
+        var fundPage = await funded.Client.OpenAsync(funded.ClientUrl);
+        var afterFund = await funded.Client.SubmitAsync(fundPage, "#Milestone2 .fund-milestone");
+        Assert.Equal(AuditLogBrokenException.Refusal, afterFund.Text("#EscrowError"));
+
         Assert.Equal(before, (await app.SnapshotAsync(delivered.Id), await app.SnapshotAsync(funded.Id)));
         Assert.Empty((await app.ContractAsync(delivered.Id)).Payouts);
         Assert.Empty((await app.ContractAsync(funded.Id)).Payouts);
