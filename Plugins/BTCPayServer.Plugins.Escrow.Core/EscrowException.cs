@@ -27,3 +27,16 @@ public class NotFoundException(string what) : EscrowException("not-found", $"{wh
 
 /// <summary>The contract itself is unknown here (or hidden: another store's, or a dead party link). Hosts answer 404.</summary>
 public sealed class ContractNotFoundException() : NotFoundException("The contract");
+
+/// <summary>
+/// The contract's stored audit log does not verify (an entry was changed, removed or added outside a save), so no
+/// money may leave the escrow for it until the agency has investigated.
+/// </summary>
+public sealed class AuditLogBrokenException(string? problem = null)
+    : EscrowException("audit.broken", Refusal)
+{
+    public const string Refusal = "This contract's audit log does not verify; no money can move until the agency investigates.";
+
+    /// <summary>What the check found, for staff and logs (the message stays the same for everyone).</summary>
+    public string? Problem { get; } = problem;
+}

@@ -47,6 +47,7 @@ public sealed class EfContractQueries(Func<EscrowDbContext> createContext) : ICo
                 Refunded = EF.Property<decimal>(c, ContractSummary.Refunded),
                 Outstanding = EF.Property<decimal>(c, ContractSummary.Outstanding),
                 OpenDisputes = EF.Property<int>(c, ContractSummary.OpenDisputes),
+                c.AuditProblem,
             })
             .ToListAsync(cancellationToken);
 
@@ -66,7 +67,7 @@ public sealed class EfContractQueries(Func<EscrowDbContext> createContext) : ICo
         return new ContractListPage(
             rows.Select(r => new ContractListRow(r.Id, r.Title, r.ClientName, r.FreelancerName, r.State, r.CreatedAt, r.UpdatedAt,
                 Stored(r.Total, r.Currency), Stored(r.Funded, r.Currency), Stored(r.Released, r.Currency), Stored(r.Refunded, r.Currency),
-                Stored(r.Outstanding, r.Currency), r.OpenDisputes)).ToList(),
+                Stored(r.Outstanding, r.Currency), r.OpenDisputes, r.AuditProblem)).ToList(),
             count, page, size,
             totals.Select(t => new CurrencyTotals(t.Currency, Stored(t.Funded, t.Currency), Stored(t.Released, t.Currency),
                 Stored(t.Refunded, t.Currency), Stored(t.Outstanding, t.Currency))).ToList());

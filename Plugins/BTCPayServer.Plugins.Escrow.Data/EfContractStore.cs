@@ -87,12 +87,17 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
             .Select(c => new RecordedAuditHead(c.AuditCount, c.AuditHeadHash))
             .FirstOrDefaultAsync(cancellationToken);
 
+    public async Task RecordAuditProblemAsync(Guid contractId, string problem, CancellationToken cancellationToken) =>
+        // One statement on the row's own column: the contract as loaded (and any act on it) is not saved with it.
+        await db.Contracts.Where(c => c.Id == contractId && c.AuditProblem == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.AuditProblem, problem), cancellationToken);
+
     public ValueTask DisposeAsync() => db.DisposeAsync();
 
     // "now" is made UTC first: the domain stores UTC only, and PostgreSQL's timestamptz parameters accept nothing else.
     private IQueryable<Guid> DueForTimers(DateTimeOffset now, int max) =>
         db.Contracts
-            .Where(c => c.NextTimerAt != null && c.NextTimerAt <= now)
+            .Where(c => c.NextTimerAt != null && c.NextTimerAt <= now && c.AuditProblem == null)
             .OrderBy(c => c.NextTimerAt).ThenBy(c => c.Id)
             .Select(c => c.Id)
             .Take(max);
@@ -100,6 +105,7 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
     private IQueryable<Guid> WithDuePayouts(DateTimeOffset now, int max) =>
         db.PayoutInstructions
             .Where(p => p.Status == PayoutStatus.Queued && p.NextAttemptAt <= now)
+            .Where(p => db.Contracts.Any(c => c.Id == p.ContractId && c.AuditProblem == null))
             .GroupBy(p => p.ContractId)
             .Select(g => new { ContractId = g.Key, Due = g.Min(p => p.NextAttemptAt) })
             .OrderBy(x => x.Due).ThenBy(x => x.ContractId)

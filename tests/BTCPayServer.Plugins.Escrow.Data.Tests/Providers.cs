@@ -41,3 +41,6 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(SqliteCollection.Name)] public sealed class SqliteReconciliationTests(SqliteDatabase db) : ReconciliationTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteStoreSettingsTests(SqliteDatabase db) : StoreSettingsTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteNotificationTests(SqliteDatabase db) : NotificationTests(db);
+
+[Collection(PostgresCollection.Name)] public sealed class PostgresAuditGuardTests(PostgresDatabase db) : AuditGuardTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteAuditGuardTests(SqliteDatabase db) : AuditGuardTests(db);

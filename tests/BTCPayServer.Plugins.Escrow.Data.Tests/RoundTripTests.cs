@@ -90,7 +90,7 @@ public abstract class RoundTripTests(StoreDatabase database)
         foreach (var step in new Action<Contract>[]
                  {
                      c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceSettled, first, p), clock.GetUtcNow()),  // rolls into M2, M3
-                     c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceSettled, second, q), clock.GetUtcNow()), // credit left held
+                     c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceSettled, second, q), clock.GetUtcNow()), // nothing left to roll into: refunded at once
                      c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceInvalid, first), clock.GetUtcNow()),
                      c => c.ApplyPaymentEvent(Event(InboundEventKind.InvoiceSettled, first, p), clock.GetUtcNow()),
                      c => c.Cancel(Build.Agency, "Client left", clock.GetUtcNow()),

@@ -6,7 +6,11 @@ namespace BTCPayServer.Plugins.Escrow.Core.Application;
 /// <summary>Checks a stored chain end to end, including that its head is the one the contract row remembers (so a cut tail shows).</summary>
 public sealed class AuditReceipt(IAuditLog log)
 {
-    public async Task<AuditVerification> VerifyAsync(Guid contractId, CancellationToken cancellationToken)
+    public async Task<AuditVerification> VerifyAsync(Guid contractId, CancellationToken cancellationToken) =>
+        (await ReadVerifiedAsync(contractId, cancellationToken)).Verification;
+
+    /// <summary>The stored entries (oldest first) and what checking them against the contract row found.</summary>
+    public async Task<(IReadOnlyList<AuditEntry> Entries, AuditVerification Verification)> ReadVerifiedAsync(Guid contractId, CancellationToken cancellationToken)
     {
         // The row, the log, the row again. Entries are append-only and saved in the same transaction as the row, so
         // the log read in between holds at least what the first row read recorded and at most what the second one did;
@@ -16,6 +20,11 @@ public sealed class AuditReceipt(IAuditLog log)
         var before = await RecordedHeadAsync(contractId, cancellationToken);
         var entries = (await log.ReadAsync(contractId, cancellationToken)).OrderBy(e => e.Sequence).ToList();
         var after = await RecordedHeadAsync(contractId, cancellationToken);
+        return (entries, Check(entries, before, after));
+    }
+
+    private static AuditVerification Check(List<AuditEntry> entries, RecordedAuditHead before, RecordedAuditHead after)
+    {
         var result = AuditChain.Verify(entries);
         if (!result.IsValid)
             return result;

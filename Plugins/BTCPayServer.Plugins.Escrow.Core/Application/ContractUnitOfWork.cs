@@ -19,7 +19,9 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
     {
         await using var store = stores.Open();
         var contract = await load(store, cancellationToken) ?? throw new ContractNotFoundException();
+        var payouts = contract.Payouts.Count;
         var result = act(contract);
+        await EnsureMoneyMayMoveAsync(store, contract, payouts, cancellationToken);
         await SaveAndNotifyAsync(store, contract, cancellationToken);
         return result;
     }
@@ -27,8 +29,10 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
     /// <summary>
     /// System work: retried on conflict, each time on a fresh load. <paramref name="act"/> returns false when it had
     /// nothing to change, and then nothing is saved. Returns null when the contract does not exist.
+    /// <paramref name="checkAudit"/> false is for incoming payments only: they add money, and a refund they queue
+    /// waits in the outbox, whose worker checks the audit log before paying anything.
     /// </summary>
-    public async Task<bool?> RetryAsync(Func<IContractStore, CancellationToken, Task<Contract?>> load, Func<Contract, bool> act, CancellationToken cancellationToken)
+    public async Task<bool?> RetryAsync(Func<IContractStore, CancellationToken, Task<Contract?>> load, Func<Contract, bool> act, CancellationToken cancellationToken, bool checkAudit = true)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -36,8 +40,11 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
             var contract = await load(store, cancellationToken);
             if (contract is null)
                 return null;
+            var payouts = contract.Payouts.Count;
             if (!act(contract))
                 return false;
+            if (checkAudit)
+                await EnsureMoneyMayMoveAsync(store, contract, payouts, cancellationToken);
             try
             {
                 await SaveAndNotifyAsync(store, contract, cancellationToken);
@@ -48,6 +55,16 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
                 // Someone else wrote first; start again from what they stored.
             }
         }
+    }
+
+    /// <summary>
+    /// An act that decided a payout (release, refund, ruling, accepted split, late-payment refund) is saved only when the
+    /// contract's stored audit log verifies; otherwise nothing of it is saved. Acts that move no money need no check.
+    /// </summary>
+    private static async Task EnsureMoneyMayMoveAsync(IContractStore store, Contract contract, int payoutsBefore, CancellationToken cancellationToken)
+    {
+        if (contract.Payouts.Count > payoutsBefore)
+            await AuditGuard.EnsureVerifiesAsync(store, contract, cancellationToken);
     }
 
     /// <summary>Saves, then tells the parties; new contracts go through here too.</summary>

@@ -61,6 +61,10 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
         await using var store = stores.Open();
         var contract = await Load(token)(store, cancellationToken) ?? throw new ContractNotFoundException();
         EnsureRole(contract.Authorize(token)!.Value, PartyRole.Client);
+        // Paying into an escrow that can pay nothing out would only strand the client's money (no chain read here:
+        // only a contract already found broken is refused).
+        if (contract.AuditProblem is { } problem)
+            throw new AuditLogBrokenException(problem);
         var request = contract.RequestFunding(milestoneIds);
         if (contract.OpenInvoiceFor(request.MilestoneIds) is { } open && open.Amount == request.Amount)
             return new FundingCheckout(contract.Id, PartyRole.Client, open.CheckoutLink);

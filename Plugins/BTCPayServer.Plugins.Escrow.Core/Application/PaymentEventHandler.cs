@@ -132,7 +132,7 @@ public sealed class PaymentEventHandler(IContractStoreFactory stores, TimeProvid
         var applied = await _work.RetryAsync((store, ct) => e.Kind == InboundEventKind.PayoutCompleted
                 ? string.IsNullOrEmpty(e.PullPaymentId) ? Task.FromResult<Contract?>(null) : store.FindByPullPaymentAsync(e.PullPaymentId, ct)
                 : string.IsNullOrEmpty(e.InvoiceId) ? Task.FromResult<Contract?>(null) : store.FindByInvoiceAsync(e.InvoiceId, ct),
-            c => c.ApplyPaymentEvent(e, clock.GetUtcNow()), cancellationToken);
+            c => c.ApplyPaymentEvent(e, clock.GetUtcNow()), cancellationToken, checkAudit: false);
         return applied switch
         {
             null => EventOutcome.NotOurs,

@@ -32,6 +32,19 @@ public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGatew
                     continue;
                 storeId = contract.StoreId;
                 due = contract.Payouts.Where(p => p.IsDue(clock.GetUtcNow())).ToList();
+                if (due.Count == 0)
+                    continue;
+                try
+                {
+                    await AuditGuard.EnsureVerifiesAsync(store, contract, cancellationToken);
+                }
+                catch (AuditLogBrokenException e)
+                {
+                    // Nothing goes to the gateway. Each instruction says why (staff see it), and the contract, now
+                    // marked, is no longer picked up until the agency has investigated.
+                    await RefuseAsync(due, e.Message, cancellationToken);
+                    continue;
+                }
             }
             var storeSettings = await settings.GetAsync(storeId, cancellationToken);
             foreach (var instruction in due)
@@ -42,6 +55,14 @@ public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGatew
         }
         return claimable;
     }
+
+    private Task RefuseAsync(IReadOnlyList<PayoutInstruction> due, string why, CancellationToken cancellationToken) =>
+        _work.RetryAsync((s, ct) => s.FindAsync(due[0].ContractId, ct), c =>
+        {
+            foreach (var instruction in due)
+                c.RecordPayoutFailure(instruction.Id, why, clock.GetUtcNow());
+            return true;
+        }, cancellationToken);
 
     private async Task<bool> DispatchAsync(string storeId, Stores.StoreEscrowSettings storeSettings, PayoutInstruction instruction, CancellationToken cancellationToken)
     {

@@ -21,14 +21,15 @@ public sealed partial class Contract
 
     /// <summary>
     /// Puts held credit where the terms say, whenever that may have changed: into milestones waiting for funding
-    /// (roll forward, active contract), else back to the client. Credit never idles while a milestone waits.
+    /// (roll forward, active contract), and whatever no milestone waits for goes back to the client at once. So no
+    /// credit is ever held between acts: overpaying the last milestone (or any milestone with nothing left to roll
+    /// into) refunds the excess now rather than at completion; a milestone an amendment adds later is funded anew.
     /// </summary>
     private void SettleCredit(Actor by, DateTimeOffset at)
     {
         if (State == ContractState.Active && Overpayment == OverpaymentHandling.RollForward)
             ApplyCredit(by, at);
-        else
-            RefundCredit(by, at);
+        RefundCredit(by, at);
     }
 
     /// <summary>Rolls held credit into waiting milestones, oldest credit first; each part keeps its payment and its BTC.</summary>

@@ -56,6 +56,11 @@ public sealed partial class Contract
 
     public int AuditCount { get; private set; }
     public string AuditHeadHash { get; private set; } = AuditEntry.GenesisHash;
+    /// <summary>
+    /// Set by storage (never by an act) when a check of the stored audit chain failed: what it found. Staff pages flag
+    /// the contract, and no money moves for it while it is set (see <see cref="Application.AuditGuard"/>).
+    /// </summary>
+    public string? AuditProblem { get; private set; }
     /// <summary>Earliest moment a timer may have something to do; lets the sweep load only contracts that are due.</summary>
     public DateTimeOffset? NextTimerAt { get; private set; }
     /// <summary>Increases with every save; the row always changes, so concurrent writers always conflict.</summary>

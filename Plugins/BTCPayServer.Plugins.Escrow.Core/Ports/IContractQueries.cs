@@ -9,10 +9,16 @@ public sealed record ContractListQuery(string StoreId, ContractState? State = nu
     public const int MaxPageSize = 200;
 }
 
-/// <summary>One line of the staff contract list; money as kept on the contract row at its last save.</summary>
+/// <summary>
+/// One line of the staff contract list; money as kept on the contract row at its last save. <see cref="AuditProblem"/>
+/// is set when a check of the contract's stored audit log failed (no money moves for it; see <see cref="Contract.AuditProblem"/>).
+/// </summary>
 public sealed record ContractListRow(
     Guid Id, string Title, string ClientName, string FreelancerName, ContractState State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    Money Total, Money Funded, Money Released, Money Refunded, Money Outstanding, int OpenDisputes);
+    Money Total, Money Funded, Money Released, Money Refunded, Money Outstanding, int OpenDisputes, string? AuditProblem = null)
+{
+    public bool AuditBroken => AuditProblem is not null;
+}
 
 /// <summary>Sums over every contract matching the filter (not just the page), one line per currency.</summary>
 public sealed record CurrencyTotals(string Currency, Money Funded, Money Released, Money Refunded, Money Outstanding);

@@ -6,7 +6,7 @@ namespace BTCPayServer.Plugins.Escrow.Core.Ports;
 /// Loads and saves whole contracts. A save writes the contract, its outbox rows, processed event ids and new audit
 /// entries in one transaction, and throws <see cref="ConcurrencyConflictException"/> when another writer saved first.
 /// </summary>
-public interface IContractStore : IAsyncDisposable
+public interface IContractStore : IAuditLog, IAsyncDisposable
 {
     Task<Contract?> FindAsync(Guid contractId, CancellationToken cancellationToken);
 
@@ -36,9 +36,15 @@ public interface IContractStore : IAsyncDisposable
     /// </summary>
     Task SaveManyAsync(IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken);
 
-    /// <summary>Ids of contracts whose <see cref="Contract.NextTimerAt"/> is at or before <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Marks the contract as failing its audit check (<see cref="Contract.AuditProblem"/>), on its row only: nothing
+    /// else of the contract is written and nothing is appended to its chain. The first problem found is kept.
+    /// </summary>
+    Task RecordAuditProblemAsync(Guid contractId, string problem, CancellationToken cancellationToken);
+
+    /// <summary>Ids of contracts whose <see cref="Contract.NextTimerAt"/> is at or before <paramref name="now"/> (contracts whose audit check failed wait).</summary>
     Task<IReadOnlyList<Guid>> FindDueForTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 
-    /// <summary>Ids of contracts with queued payout instructions due at or before <paramref name="now"/>.</summary>
+    /// <summary>Ids of contracts with queued payout instructions due at or before <paramref name="now"/> (contracts whose audit check failed wait).</summary>
     Task<IReadOnlyList<Guid>> FindWithDuePayoutsAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 }

@@ -21,7 +21,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
                 "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract",
                 typeof(Contract),
                 baseEntityType,
-                propertyCount: 24,
+                propertyCount: 25,
                 complexPropertyCount: 5,
                 navigationCount: 9,
                 unnamedIndexCount: 2,
@@ -48,6 +48,14 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
                 propertyInfo: typeof(Contract).GetProperty("AuditHeadHash", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contract).GetField("<AuditHeadHash>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 64);
+
+            var auditProblem = runtimeEntityType.AddProperty(
+                "AuditProblem",
+                typeof(string),
+                propertyInfo: typeof(Contract).GetProperty("AuditProblem", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Contract).GetField("<AuditProblem>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 500);
 
             var closedAt = runtimeEntityType.AddProperty(
                 "ClosedAt",

@@ -11,7 +11,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("1fb6c757-3d5b-40ae-8217-ef9449b97fc5"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("6a968b17-5c92-4bd7-a72e-9fb64cd17b70"), entityTypeCount: 15)
         {
         }
 

@@ -18,6 +18,7 @@ internal sealed class ContractMapping : IEntityTypeConfiguration<Contract>
         b.Property(c => c.Title).HasMaxLength(ContractTerms.MaxTitleLength);
         b.Property(c => c.Currency).HasMaxLength(ValueMapping.CurrencyLength);
         b.Property(c => c.AuditHeadHash).HasMaxLength(ValueMapping.Sha256HexLength);
+        b.Property(c => c.AuditProblem).HasMaxLength(Core.Application.AuditGuard.MaxProblemLength);
 
         b.ComplexProperty(c => c.Client, ValueMapping.Party);
         b.ComplexProperty(c => c.Freelancer, ValueMapping.Party);

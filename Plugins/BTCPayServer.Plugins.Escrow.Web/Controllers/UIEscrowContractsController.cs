@@ -61,7 +61,11 @@ public sealed class UIEscrowContractsController(
         var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
         if (contract is null)
             return NotFound();
-        var timeline = await auditLog.ReadAsync(contractId, cancellationToken);
+        // The stored chain against the head the row recorded, as the receipt checks it; a failure is kept on the row,
+        // so the list flags the contract and no money moves for it.
+        var (timeline, verification) = await new AuditReceipt(auditLog).ReadVerifiedAsync(contractId, cancellationToken);
+        if (!verification.IsValid && contract.AuditProblem is null)
+            await AuditGuard.RecordAsync(store, contractId, verification, cancellationToken);
         var links = TempData[LinksKey] is string json ? JsonSerializer.Deserialize<List<IssuedLink>>(json) ?? [] : [];
         ViewData[ErrorKey] = TempData[ErrorKey];
         return View(new ContractDetailsModel
@@ -69,7 +73,7 @@ public sealed class UIEscrowContractsController(
             StoreId = storeId,
             Contract = contract,
             Timeline = timeline,
-            Verification = AuditChain.Verify(timeline),
+            Verification = verification,
             IssuedLinks = links,
         });
     }

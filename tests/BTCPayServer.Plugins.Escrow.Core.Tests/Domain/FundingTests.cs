@@ -176,18 +176,6 @@ public class FundingTests
     }
 
     [Fact]
-    public void An_overpayment_with_no_pending_milestone_left_stays_as_credit()
-    {
-        var contract = new ContractBuilder().WithMilestone(1m).Active();
-
-        contract.Pay(contract.Invoice(1), 1.2m);
-
-        Assert.Equal(Btc(0.2m), contract.Credit);
-        Assert.Equal(Btc(0.2m), contract.Ledger.Credit);
-        Assert.Empty(contract.Payouts);
-    }
-
-    [Fact]
     public void An_overpayment_is_refunded_when_the_terms_say_so()
     {
         var contract = TwoMilestones(new ContractBuilder().RefundingOverpayments());

@@ -22,9 +22,13 @@ public class MoneyAuditTests
     private static void Invalidate(Contract contract, FundingInvoice invoice) =>
         contract.ApplyPaymentEvent(Event(InboundEventKind.InvoiceInvalid, invoice), Start);
 
+    private static Money CreditRefunded(Contract contract) =>
+        contract.Payouts.Where(p => p.MilestoneId is null).Aggregate(Btc(0m), (sum, p) => sum + p.PayoutAmount);
+
     /// <summary>
     /// M1 = 100 USD, M2 = 50 USD, BTC-locked. P pays 200 USD as 0.02 BTC on M1's invoice: M1 funded, 50 USD rolls into
-    /// M2, 50 USD stays as credit. Q pays 100 USD as 0.001 BTC on a second invoice for M1: all credit.
+    /// M2, and the last 50 USD (0.005 BTC) has nothing left to roll into: refunded at once. Q pays 100 USD as 0.001 BTC
+    /// on a second invoice for M1: all of it refunded at once. (Issue 10 held both as credit until the contract ended.)
     /// </summary>
     private static (Contract Contract, FundingInvoice InvoiceP, PaymentReport P) PaidTwiceThroughCredit()
     {
@@ -34,8 +38,9 @@ public class MoneyAuditTests
         var p = contract.Payment(200m, btc: 0.02m, paymentId: "P");
         Settle(contract, invoiceP, p);
         Settle(contract, invoiceQ, contract.Payment(100m, btc: 0.001m, paymentId: "Q"));
-        Assert.Equal(Usd(150m), contract.Credit);
-        Assert.Equal(Btc(0.006m), contract.CreditBtc);
+        Assert.Equal(Usd(0m), contract.Credit);
+        Assert.Equal(Btc(0m), contract.CreditBtc);
+        Assert.Equal(Btc(0.006m), CreditRefunded(contract));
         return (contract, invoiceP, p);
     }
 
@@ -48,12 +53,13 @@ public class MoneyAuditTests
         Settle(contract, invoiceP, p);
         contract.Cancel(Staff, "Client left", Start);
 
-        // Before the fix: 0.01 + 0.005 + 0.01 = 0.025 BTC refunded against 0.021 BTC received.
+        // Before the fix: 0.01 + 0.005 + 0.01 = 0.025 BTC refunded against 0.021 BTC received. The re-settlement brings
+        // back only what the invalidation took (M1 and M2), not P's excess already refunded.
         Assert.Equal(Btc(0.021m), BtcPaidOut(contract));
         Assert.All(contract.Payouts, p => Assert.Equal("BTC", p.PayoutAmount.Currency));
-        Assert.Equal(Btc(0.001m), contract.RefundOf(1)!.PayoutAmount);
+        Assert.Equal(Btc(0.01m), contract.RefundOf(1)!.PayoutAmount);
         Assert.Equal(Btc(0.005m), contract.RefundOf(2)!.PayoutAmount);
-        Assert.Equal(Btc(0.015m), contract.Payouts.Single(x => x.MilestoneId is null).PayoutAmount);
+        Assert.Equal(Btc(0.006m), CreditRefunded(contract));
         Assert.Equal(contract.Ledger.Received, contract.Ledger.RefundedToClient);
     }
 
@@ -65,11 +71,14 @@ public class MoneyAuditTests
         Invalidate(contract, invoiceP);
         contract.Cancel(Staff, "Client left", Start);
 
-        // Before the fix: M2 refunded 0.005 BTC of the invalid payment and the credit went back as 50.00 USD.
-        Assert.Equal(Btc(0.001m), BtcPaidOut(contract));
+        // Before the fix: M2 refunded 0.005 BTC of the invalid payment and the credit went back as 50.00 USD. P's excess
+        // (0.005 BTC) went back before the invalidation and is flagged for the agency; nothing more of P goes out.
+        Assert.Equal(Btc(0.006m), BtcPaidOut(contract));
         Assert.All(contract.Payouts, p => Assert.Equal("BTC", p.PayoutAmount.Currency));
+        Assert.Null(contract.RefundOf(1));
         Assert.Null(contract.RefundOf(2));
         Assert.Equal(MilestoneState.Cancelled, contract.M(2).State);
+        Assert.Contains("payment.invalidated-after-use", contract.AuditTypes());
     }
 
     [Fact]
@@ -86,9 +95,9 @@ public class MoneyAuditTests
         contract.MakeClaimable(contract.ReleaseOf(2)!);
         contract.Cancel(Staff, "Client left", Start);
 
-        // Valid payments brought 0.001 (Q) + 0.0031 (R) = 0.0041 BTC; before the fix 0.005 BTC of P was released.
+        // Before the fix 0.005 BTC of P was released. Out: P's and Q's excess refunded at once (0.006) and R's 0.0031.
         Assert.Equal(Btc(0.0031m), contract.ReleaseOf(2)!.PayoutAmount);
-        Assert.Equal(Btc(0.0041m), BtcPaidOut(contract));
+        Assert.Equal(Btc(0.0091m), BtcPaidOut(contract));
     }
 
     [Fact]
@@ -98,37 +107,40 @@ public class MoneyAuditTests
         var contract = builder.Active();
         var first = contract.Invoice(1, 2);
         var second = contract.Invoice(2);
-        Settle(contract, first, contract.Payment(160m, btc: 0.0016m)); // 10 USD / 0.0001 BTC of credit
-        Settle(contract, second, contract.Payment(10m, btc: 0.001m)); // 10 USD / 0.001 BTC of credit
+        Settle(contract, first, contract.Payment(160m, btc: 0.0016m)); // 10 USD / 0.0001 BTC beyond M1 and M2: refunded
+        Settle(contract, second, contract.Payment(10m, btc: 0.001m)); // 10 USD / 0.001 BTC beyond M2: refunded
         contract.ChangeTerms(builder.ChangeMilestone(2, amount: 60m).Terms(), Staff, Start);
-        contract.AcceptBoth(Start); // M2 raised by 10 USD: half the credit rolls into it
-        Assert.Equal(Usd(10m), contract.Credit);
+        contract.AcceptBoth(Start); // M2 raised by 10 USD: no credit is left to roll into it, the client is asked
+        Assert.Equal(Usd(0m), contract.Credit);
+        Assert.Equal(Usd(10m), contract.RequestFunding([contract.M(2).Id]).Amount);
 
         Invalidate(contract, first);
 
         // Before the fix: 0.00 USD of credit still holding 0.00045 BTC that nothing would ever refund.
         Assert.Equal(Usd(0m), contract.Credit);
         Assert.Equal(Btc(0m), contract.CreditBtc);
-        Assert.Equal(Btc(0.001m), contract.M(1).FundedBtc); // the valid credit went to the reopened M1
+        Assert.Equal(Btc(0m), contract.M(1).FundedBtc);
         contract.Cancel(Staff, "Client left", Start);
-        Assert.Equal(Btc(0.001m), BtcPaidOut(contract));
+        Assert.Equal(Btc(0.0011m), BtcPaidOut(contract));
     }
 
     [Fact]
-    public void Finding_4_a_milestone_reopened_by_an_invalidation_takes_the_credit_held_and_is_asked_only_for_the_rest()
+    public void Finding_4_a_milestone_reopened_by_an_invalidation_is_asked_for_what_it_lost_once_the_excess_went_back()
     {
         var contract = new ContractBuilder().WithMilestone(1m).WithMilestone(1m).Active();
         var first = contract.Invoice(1);
         contract.Pay(first, 1m);
         contract.Pay(contract.Invoice(2), 1.5m);
-        Assert.Equal(Btc(0.5m), contract.Credit);
+        Assert.Equal(Btc(0m), contract.Credit);
+        Assert.Equal(Btc(0.5m), contract.Payouts.Single(p => p.MilestoneId is null).PayoutAmount);
 
         Invalidate(contract, first);
 
         Assert.Equal(Btc(0m), contract.Credit);
-        Assert.Equal(Btc(0.5m), contract.M(1).Funded);
+        Assert.Equal(Btc(0m), contract.M(1).Funded);
         Assert.Equal(MilestoneState.Pending, contract.M(1).State);
-        Assert.Equal(Btc(0.5m), contract.RequestFunding([contract.M(1).Id]).Amount);
+        Assert.Equal(Btc(1m), contract.RequestFunding([contract.M(1).Id]).Amount);
+        Assert.Single(contract.Payouts);
     }
 
     [Theory]

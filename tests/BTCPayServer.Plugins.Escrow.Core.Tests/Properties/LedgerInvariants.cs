@@ -71,7 +71,11 @@ public sealed class LedgerInvariants
         }
     }
 
-    /// <summary>Credit is what the payments' held credit allocations hold, in fiat and BTC together, and never idles.</summary>
+    /// <summary>
+    /// Credit is what the payments' held credit allocations hold, in fiat and BTC together, and none is held between
+    /// acts: on an active roll-forward contract whatever no waiting milestone took went back to the client at once (every
+    /// other contract refunds it anyway). Every credit refund instruction pays exactly the credit it marked refunded.
+    /// </summary>
     private static void CheckCredit(Contract contract)
     {
         var held = contract.Allocations.Where(a => a.IsHeldCredit).ToList();
@@ -81,11 +85,16 @@ public sealed class LedgerInvariants
             "the contract's credit is not the sum of its payments' credit");
         Ensure(contract.Credit.IsZero == contract.CreditBtc.IsZero, $"credit of {contract.Credit} holds {contract.CreditBtc}");
         var waiting = contract.Milestones.FirstOrDefault(m => m.State == MilestoneState.Pending);
-        if (contract.State == ContractState.Active && contract.Credit.IsPositive)
-        {
-            Ensure(contract.Overpayment == OverpaymentHandling.RollForward, $"credit {contract.Credit} held although overpayments are refunded");
-            Ensure(waiting is null, $"credit {contract.Credit} unused while milestone {waiting?.Number} waits for {waiting?.Outstanding}");
-        }
+        Ensure(contract.Credit.IsZero && contract.CreditBtc.IsZero,
+            $"credit {contract.Credit} / {contract.CreditBtc} held on a {contract.State} contract ({contract.Overpayment}) " +
+            (waiting is null ? "with no milestone waiting: it should have gone back at once" : $"while milestone {waiting.Number} waits for {waiting.Outstanding}"));
+        var refunded = contract.Allocations.Where(a => a.IsCredit && a.Refunded).ToList();
+        var creditPayouts = contract.Payouts.Where(p => p.MilestoneId is null && p.Key.Contains("/credit/")).ToList();
+        Ensure(refunded.Aggregate(Money.Zero(contract.Currency), (s, a) => s + a.Amount) == creditPayouts.Aggregate(Money.Zero(contract.Currency), (s, p) => s + p.Amount),
+            "credit refund instructions differ from the credit marked refunded");
+        if (contract.Fx == FxPolicy.BtcLocked)
+            Ensure(refunded.Aggregate(Money.Zero("BTC"), (s, a) => s + a.Btc) == creditPayouts.Aggregate(Money.Zero("BTC"), (s, p) => s + p.PayoutAmount),
+                "a BTC-locked credit refund does not pay the BTC its credit holds");
     }
 
     /// <summary>BTC-locked: only BTC goes out, and never more than the payments still counted brought (plus what was decided before an invalidation).</summary>

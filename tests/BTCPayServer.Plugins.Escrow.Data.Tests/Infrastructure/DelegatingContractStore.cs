@@ -18,5 +18,8 @@ internal abstract class DelegatingContractStore(IContractStore inner) : IContrac
     public virtual Task AddAsync(Contract contract, CancellationToken ct) => inner.AddAsync(contract, ct);
     public virtual Task SaveAsync(Contract contract, CancellationToken ct) => inner.SaveAsync(contract, ct);
     public virtual Task SaveManyAsync(IReadOnlyCollection<Contract> contracts, CancellationToken ct) => inner.SaveManyAsync(contracts, ct);
+    public virtual Task RecordAuditProblemAsync(Guid contractId, string problem, CancellationToken ct) => inner.RecordAuditProblemAsync(contractId, problem, ct);
+    public virtual Task<IReadOnlyList<Core.Audit.AuditEntry>> ReadAsync(Guid contractId, CancellationToken ct) => inner.ReadAsync(contractId, ct);
+    public virtual Task<RecordedAuditHead?> ReadRecordedHeadAsync(Guid contractId, CancellationToken ct) => inner.ReadRecordedHeadAsync(contractId, ct);
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -21,7 +21,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract",
                 typeof(Contract),
                 baseEntityType,
-                propertyCount: 25,
+                propertyCount: 26,
                 complexPropertyCount: 5,
                 navigationCount: 9,
                 unnamedIndexCount: 2,
@@ -51,6 +51,15 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 fieldInfo: typeof(Contract).GetField("<AuditHeadHash>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 64);
             auditHeadHash.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var auditProblem = runtimeEntityType.AddProperty(
+                "AuditProblem",
+                typeof(string),
+                propertyInfo: typeof(Contract).GetProperty("AuditProblem", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Contract).GetField("<AuditProblem>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 500);
+            auditProblem.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var closedAt = runtimeEntityType.AddProperty(
                 "ClosedAt",

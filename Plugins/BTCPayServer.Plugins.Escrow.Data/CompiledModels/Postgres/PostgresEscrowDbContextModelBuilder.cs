@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
     public partial class PostgresEscrowDbContextModel
     {
         private PostgresEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("eac5ca05-1067-43aa-a703-ca49e5478a04"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("de33f42a-1932-47e2-9245-bd751744ec8e"), entityTypeCount: 15)
         {
         }
 
