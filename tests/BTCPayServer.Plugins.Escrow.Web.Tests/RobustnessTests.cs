@@ -103,10 +103,53 @@ public sealed class RobustnessTests(EscrowApp app) : IClassFixture<EscrowApp>
         {
             var page = await browser.OpenAsync(url);
             Assert.Equal(HttpStatusCode.OK, page.Status);
-            Assert.Empty(page.Document.QuerySelectorAll("img"));
-            Assert.DoesNotContain(page.Document.QuerySelectorAll("script"), s => s.TextContent.Contains("alert"));
+            SafeHtml.AssertNothingRuns(page.Document);
             Assert.Contains("<script>alert(1)</script>", page.Document.Body!.TextContent + string.Join("", page.Document.QuerySelectorAll("input, textarea").Select(e => e.GetAttribute("value") + e.TextContent)));
         }
+    }
+
+    [Fact]
+    public async Task Markdown_in_user_text_is_formatted_on_every_page_and_nothing_in_it_runs()
+    {
+        var staff = await app.StaffAsync();
+        var flow = new Flow(app);
+        var form = ContractForm.Valid("Markdown attack").With("Form.Scope", SafeHtml.Attack).With("Form.Milestones[0].Deliverable", SafeHtml.Attack);
+        var c = await flow.ProposedAsync(staff, form);
+
+        // The terms offered for acceptance show the scope and deliverables formatted.
+        var offered = await c.Client.OpenAsync(c.ClientUrl);
+        SafeHtml.AssertNothingRuns(offered.Document);
+        SafeHtml.AssertFormatted(offered.Get("#TermsToAccept"));
+
+        await flow.AcceptAsync(c.Client, c.ClientUrl);
+        await flow.AcceptAsync(c.Freelancer, c.FreelancerUrl);
+        await flow.FundAsync(c, 1);
+        var delivered = await c.Freelancer.SubmitAsync(await c.Freelancer.OpenAsync(c.FreelancerUrl), "#Milestone1 .submit-deliverable", ("message", SafeHtml.Attack), ("links", ""));
+        Assert.Null(delivered.Find("#EscrowError"));
+        var disputed = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .open-dispute", ("reason", SafeHtml.Attack));
+        Assert.Null(disputed.Find("#EscrowError"));
+        var messaged = await c.Client.SubmitAsync(disputed, "#Milestone1 .post-message", ("text", SafeHtml.Attack));
+        Assert.Null(messaged.Find("#EscrowError"));
+
+        foreach (var (browser, url, formatted) in new[]
+        {
+            (c.Client, c.ClientUrl, "#Milestone1 .review-entry"), (c.Client, c.ClientUrl, "#Milestone1 .dispute"), (c.Client, c.ClientUrl, "#Milestone1 .dispute-message"),
+            (c.Freelancer, c.FreelancerUrl, "#Milestone1 .dispute-message"), (staff, Urls.Dispute(c.Id, c.MilestoneIds[0]), ".dispute-message"),
+            (staff, Urls.Dispute(c.Id, c.MilestoneIds[0]), ".col-lg-7"), (staff, Urls.Contract(c.Id), null), (staff, Urls.Disputes(), null),
+        })
+        {
+            var page = await browser.OpenAsync(url);
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+            SafeHtml.AssertNothingRuns(page.Document);
+            if (formatted is not null)
+                SafeHtml.AssertFormatted(page.Get(formatted));
+        }
+
+        // Only the display changes: the terms (and so their hash) and the stored messages keep the text exactly as typed.
+        var contract = await app.ContractAsync(c.Id);
+        Assert.Equal(SafeHtml.Attack, contract.CurrentTerms().Scope);
+        Assert.Equal(SafeHtml.Attack, contract.CurrentTerms().Milestones[0].Deliverable);
+        Assert.Equal(SafeHtml.Attack, contract.Disputes.Single().Reason);
     }
 
     [Fact]

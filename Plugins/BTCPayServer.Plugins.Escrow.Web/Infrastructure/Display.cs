@@ -1,3 +1,4 @@
+using System.Globalization;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
 
@@ -27,5 +28,10 @@ public static class Display
 
     public static string Words(MilestoneState state) => MilestoneTransitions.Describe(state);
 
-    public static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'") ?? "—";
+    /// <summary>The one date format of every page and form (ISO 8601), whatever the browser's locale.</summary>
+    public const string DateFormat = "yyyy-MM-dd";
+
+    public static string Date(DateOnly? date) => date?.ToString(DateFormat, CultureInfo.InvariantCulture) ?? "—";
+
+    public static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString(DateFormat + " HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "—";
 }

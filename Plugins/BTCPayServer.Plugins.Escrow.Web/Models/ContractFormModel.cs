@@ -3,6 +3,7 @@ using BTCPayServer.Plugins.Escrow.Core;
 using BTCPayServer.Plugins.Escrow.Core.Amounts;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Terms;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Models;
 
@@ -51,13 +52,14 @@ public sealed class ContractFormModel
     public ContractTerms ToTerms()
     {
         var currency = Core.Amounts.Currency.FromCode(Currency).Code;
-        var percent = ParseDecimal(Fee.Percent, "fee.percent", "fee percent");
-        var fixedFee = Money.Of(ParseDecimal(Fee.Fixed, "fee.fixed", "fixed fee"), currency, "fee.fixed");
+        // An emptied fee field means no fee of that kind.
+        var percent = Amounts.ParseNumber(Fee.Percent, "fee.percent", "fee percent", whenEmpty: 0m);
+        var fixedFee = Money.Of(Amounts.ParseNumber(Fee.Fixed, "fee.fixed", "fixed fee", whenEmpty: 0m), currency, "fee.fixed");
         var milestones = Milestones.Select((m, i) => new MilestoneTerms(
             m.Id is { } id && id != Guid.Empty ? id : Guid.NewGuid(),
             m.Title ?? "",
             m.Deliverable ?? "",
-            Money.Of(ParseDecimal(m.Amount, $"milestones[{i}].amount", $"amount of milestone {i + 1}"), currency, $"milestones[{i}].amount"),
+            Money.Of(Amounts.ParseNumber(m.Amount, $"milestones[{i}].amount", $"amount of milestone {i + 1}"), currency, $"milestones[{i}].amount"),
             m.DueDate,
             m.ReviewWindow is { } days ? Days(days, $"milestones[{i}].reviewWindow") : null)).ToList();
         return ContractTerms.Create(
@@ -98,16 +100,6 @@ public sealed class ContractFormModel
             ReviewWindow = m.ReviewWindow is { } w ? (int)Math.Round(w.TotalDays) : null,
         }).ToList(),
     };
-
-    private static decimal ParseDecimal(string? text, string field, string label)
-    {
-        var trimmed = text?.Trim();
-        if (string.IsNullOrEmpty(trimmed))
-            throw new InvalidInputException(field, $"The {label} is required.");
-        if (trimmed.Length > 40 || !decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-            throw new InvalidInputException(field, $"The {label} must be a number such as 12.50.");
-        return value;
-    }
 
     private static TimeSpan Days(int days, string field)
     {

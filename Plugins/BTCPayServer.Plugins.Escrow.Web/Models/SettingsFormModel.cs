@@ -38,8 +38,8 @@ public sealed class SettingsFormModel
     {
         DefaultCurrency = DefaultCurrency ?? "",
         DefaultFx = DefaultFx,
-        DefaultFeePercent = Infrastructure.Amounts.ParseAmount(DefaultFeePercent, "defaultFeePercent"),
-        DefaultFeeFixed = Infrastructure.Amounts.ParseAmount(DefaultFeeFixed, "defaultFeeFixed"),
+        DefaultFeePercent = Infrastructure.Amounts.ParseNumber(DefaultFeePercent, "defaultFeePercent", "default fee percent", whenEmpty: 0m),
+        DefaultFeeFixed = Infrastructure.Amounts.ParseNumber(DefaultFeeFixed, "defaultFeeFixed", "default fixed fee", whenEmpty: 0m),
         DefaultFeePayer = DefaultFeePayer,
         DefaultOverpayment = DefaultOverpayment,
         DefaultReviewWindowDays = DefaultReviewWindowDays,

@@ -210,7 +210,11 @@ public sealed partial class E2ESession : IAsyncDisposable
         await agency.FillAsync("#Form_Freelancer_Name", spec.FreelancerName);
         await agency.FillAsync("#Form_Freelancer_Email", "freelancer@example.com");
         await agency.FillAsync("#Form_Currency", spec.Currency);
-        await agency.SelectOptionAsync("#Form_Fx", spec.Fx);
+        // The FX policy only applies to fiat contracts: the form hides it for bitcoin currencies.
+        if (spec.Currency.ToUpperInvariant() is "BTC" or "SATS" or "LBTC")
+            await Expect(agency.Locator("#FxPolicy")).ToBeHiddenAsync();
+        else
+            await agency.SelectOptionAsync("#Form_Fx", spec.Fx);
         await agency.SelectOptionAsync("#Form_Overpayment", spec.Overpayment);
         await agency.FillAsync("#Form_Fee_Percent", spec.FeePercent);
         await agency.FillAsync("#Form_Fee_Fixed", spec.FeeFixed);

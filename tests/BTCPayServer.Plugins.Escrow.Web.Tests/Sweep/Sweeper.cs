@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -175,11 +176,18 @@ public sealed partial class Sweeper(ITestOutputHelper output)
         Assert.DoesNotContain("<svg onload", page.Body);
     }
 
-    /// <summary>Shown as text (whitespace aside), or as the value of a form field that edits it.</summary>
+    /// <summary>
+    /// Shown as text (whitespace aside), as the text its Markdown renders to (free text people write), or as the value
+    /// of a form field that edits it.
+    /// </summary>
     private static bool Shows(Page page, string value)
     {
         var wanted = Collapse(value);
-        if (Collapse(page.Document.Body?.TextContent ?? "").Contains(wanted, StringComparison.Ordinal))
+        var body = Collapse(page.Document.Body?.TextContent ?? "");
+        if (body.Contains(wanted, StringComparison.Ordinal))
+            return true;
+        var rendered = Collapse(Infrastructure.SafeHtml.Parse(MarkdownText.ToHtml(value)).Body?.TextContent ?? "");
+        if (rendered.Length > 0 && body.Contains(rendered, StringComparison.Ordinal))
             return true;
         return page.Document.QuerySelectorAll("input, textarea").Any(e =>
             Collapse(e is AngleSharp.Html.Dom.IHtmlTextAreaElement t ? t.Value : e.GetAttribute("value") ?? "") == wanted);

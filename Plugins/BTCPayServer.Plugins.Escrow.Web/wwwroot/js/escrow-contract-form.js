@@ -25,15 +25,28 @@
         return 2;
     }
 
+    const isBitcoin = currency => ['BTC', 'SATS', 'LBTC'].includes(currency);
+
+    // The server's rule: a dot before the decimals, commas or spaces only between groups of three digits.
+    function number(text) {
+        const t = (text || '').trim();
+        const m = /^[+-]?(?:\d{1,3}(?:([, \u00A0\u202F])\d{3})(?:\1\d{3})*|\d+)(?:\.\d+)?$/.exec(t);
+        if (!m) return 0;
+        return parseFloat(m[1] ? t.split(m[1]).join('') : t) || 0;
+    }
+
     function updateTotals() {
-        const currency = (field('Currency').value || '').toUpperCase();
+        const currency = (field('Currency').value || '').trim().toUpperCase();
         const places = decimals(currency);
-        const percent = parseFloat(field('Fee.Percent').value) || 0;
-        const fixed = parseFloat(field('Fee.Fixed').value) || 0;
+        // The FX policy only means something for fiat contracts; the server ignores it for bitcoin ones.
+        const fx = document.getElementById('FxPolicy');
+        if (fx) fx.hidden = isBitcoin(currency);
+        const percent = number(field('Fee.Percent').value);
+        const fixed = number(field('Fee.Fixed').value);
         const byClient = field('Fee.ChargedTo').value === 'Client';
         let total = 0, fees = 0;
         list.querySelectorAll('[data-field="Amount"]').forEach(input => {
-            const amount = parseFloat(input.value) || 0;
+            const amount = number(input.value);
             if (amount <= 0) return;
             total += amount;
             fees += Math.min(amount, amount * percent / 100 + fixed);
