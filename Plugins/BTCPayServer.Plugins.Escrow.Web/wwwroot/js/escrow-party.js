@@ -5,8 +5,13 @@
     if (!page) return;
     const url = page.dataset.statusUrl;
     let version = page.dataset.version;
+    // Once the person has sent a form, its answer is on its way: a reload now would cancel that navigation
+    // (a click on Fund would land back on this page instead of the checkout).
+    let submitting = false;
+    document.addEventListener('submit', () => { submitting = true; }, true);
     const typing = () => Array.from(document.querySelectorAll('textarea, input:not([type=hidden])')).some(el => el.value && el.value !== el.defaultValue);
     async function poll() {
+        if (submitting) return;
         // A tab in the background does not poll; it catches up as soon as it is shown again.
         if (document.hidden) {
             document.addEventListener('visibilitychange', poll, { once: true });
@@ -16,7 +21,7 @@
             const response = await fetch(url, { headers: { 'Accept': 'application/json' }, cache: 'no-store' });
             if (response.ok) {
                 const status = await response.json();
-                if (String(status.version) !== String(version) && !typing()) {
+                if (String(status.version) !== String(version) && !typing() && !submitting) {
                     window.location.reload();
                     return;
                 }
