@@ -76,7 +76,7 @@ public sealed class MilestoneLifecycleTests(EscrowHost host)
         await Expect(agency.Locator("#ContractState")).ToHaveTextAsync("Active");
         var row1 = agency.Locator("#Milestones tr[data-milestone='1']");
         await Expect(row1).ToContainTextAsync("Released");
-        await Expect(row1.Locator("td").Nth(4)).ToHaveTextAsync("0.50000000");
+        await Expect(row1.Locator("td").Nth(4)).ToHaveTextAsync("0.50000000 BTC");
         await Expect(row1.Locator("td").Nth(5)).ToContainTextAsync("0.45000000");
         await Expect(row1.Locator("td").Nth(5)).ToContainTextAsync("fee 0.05000000");
         await Expect(agency.Locator("#LedgerReleased")).ToHaveTextAsync("0.45000000 BTC");
