@@ -78,7 +78,8 @@ public static class StaffTimeline
         ["milestones"] = "milestones", ["reason"] = "reason", ["dueDate"] = "due", ["responseDeadline"] = "answer due by",
         ["reviewDeadline"] = "review due by", ["paymentId"] = "payment", ["invoiceId"] = "invoice", ["payout"] = "payout",
         ["pullPaymentId"] = "pull payment", ["payoutId"] = "payout id", ["hash"] = "terms hash", ["source"] = "payment",
-        ["title"] = "title", ["ledger"] = "ledger",
+        ["title"] = "title", ["ledger"] = "ledger", ["feeKept"] = "fee kept", ["releasePayout"] = "release paid as",
+        ["refundPayout"] = "refund paid as", ["crypto"] = "received", ["rate"] = "rate", ["required"] = "required", ["links"] = "links",
     };
 
     private static readonly HashSet<string> References = ["paymentId", "invoiceId", "payout", "pullPaymentId", "payoutId", "hash", "source"];
