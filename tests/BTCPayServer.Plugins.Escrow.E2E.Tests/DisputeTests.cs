@@ -93,7 +93,10 @@ public sealed class DisputeTests(EscrowHost host)
         await agency.FillAsync("#FreelancerShare", "60");
         await agency.SelectOptionAsync("#ShareUnit", "Percent");
         await agency.FillAsync("#RulingReason", "About 60% of the prototype was delivered.");
-        await s.ClickAsync(agency, agency.Locator("#SubmitRuling"), "agency-ruled");
+        await s.ClickAsync(agency, agency.Locator("#SubmitRuling"), "agency-ruling-confirmation");
+        // A ruling is final: the page first says what each party gets, and nothing moved yet.
+        await Expect(agency.Locator("#ConfirmEffects")).ToContainTextAsync("final and cannot be undone");
+        await s.ClickAsync(agency, agency.Locator("#ConfirmAct"), "agency-ruled");
         await Expect(agency).ToHaveURLAsync(contract.Url);
         await Expect(agency.Locator("#Milestones tr[data-milestone='1']")).ToContainTextAsync("Resolved");
 

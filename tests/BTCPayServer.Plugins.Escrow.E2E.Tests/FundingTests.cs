@@ -75,7 +75,7 @@ public sealed class FundingTests(EscrowHost host)
         await Expect(agency.Locator("#Milestones tr[data-milestone='3'] td").Nth(4)).ToContainTextAsync("0.00100000 BTC");
         await Expect(agency.Locator("#Payments tbody tr")).ToHaveCountAsync(3);
         await Expect(agency.Locator("#Payments tbody")).ToContainTextAsync("BTC-LN");
-        await Expect(agency.Locator("#Timeline")).ToContainTextAsync("credit.applied");
+        await Expect(agency.Locator("#Timeline")).ToContainTextAsync("Credit applied to a milestone");
         s.AssertNoProblems();
     }
 }

@@ -76,9 +76,9 @@ public sealed class MilestoneLifecycleTests(EscrowHost host)
         await Expect(agency.Locator("#ContractState")).ToHaveTextAsync("Active");
         var row1 = agency.Locator("#Milestones tr[data-milestone='1']");
         await Expect(row1).ToContainTextAsync("Released");
-        await Expect(row1.Locator("td").Nth(4)).ToHaveTextAsync("0.50000000");
+        await Expect(row1.Locator("td").Nth(4)).ToHaveTextAsync("0.50000000 BTC");
         await Expect(row1.Locator("td").Nth(5)).ToContainTextAsync("0.45000000");
-        await Expect(row1.Locator("td").Nth(5)).ToContainTextAsync("fee 0.05000000");
+        await Expect(row1.Locator("td").Nth(5)).ToContainTextAsync("fee kept 0.05000000 BTC");
         await Expect(agency.Locator("#LedgerReleased")).ToHaveTextAsync("0.45000000 BTC");
         await Expect(agency.Locator("#LedgerRefunded")).ToHaveTextAsync("0.00000000 BTC");
         await Expect(agency.Locator("#LedgerBalance")).ToHaveTextAsync("0.00000000 BTC");

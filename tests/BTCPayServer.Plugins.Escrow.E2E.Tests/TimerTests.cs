@@ -45,7 +45,7 @@ public sealed class TimerTests(EscrowHost host)
 
         await s.GotoAsync(agency, contract.Url, "agency-ledger");
         await Expect(agency.Locator("#ContractState")).ToHaveTextAsync("Completed");
-        await Expect(agency.Locator("#Timeline")).ToContainTextAsync("milestone.auto-approved");
+        await Expect(agency.Locator("#Timeline")).ToContainTextAsync("Approved automatically: review window passed");
         await Expect(agency.Locator("#LedgerReleased")).ToHaveTextAsync("0.19000000 BTC");
         await Expect(agency.Locator("#Ledger tr").Nth(3)).ToContainTextAsync("0.01000000 BTC");
         await Expect(agency.Locator("#LedgerBalance")).ToHaveTextAsync("0.00000000 BTC");
@@ -108,7 +108,7 @@ public sealed class TimerTests(EscrowHost host)
         await Expect(agency.Locator("#LedgerReleased")).ToHaveTextAsync("0.00 USD");
         await Expect(agency.Locator("#LedgerBalance")).ToHaveTextAsync("0.00 USD");
         await Expect(agency.Locator("#Payouts tbody tr")).ToContainTextAsync("300.00 USD");
-        await Expect(agency.Locator("#Timeline")).ToContainTextAsync("milestone.overdue");
+        await Expect(agency.Locator("#Timeline")).ToContainTextAsync("Due date missed");
         s.AssertNoProblems();
     }
 }

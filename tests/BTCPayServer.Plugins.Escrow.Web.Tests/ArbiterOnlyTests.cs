@@ -32,7 +32,7 @@ public sealed class ArbiterOnlyTests(ArbiterOnlyApp arbiterApp, EscrowApp fullAp
         var disputed = await OtherStoreContract.CreateAsync(arbiterApp, EscrowApp.StoreId);
         var rule = Urls.Dispute(disputed.Id, disputed.MilestoneId);
         await arbiter.SubmitAsync(await arbiter.OpenAsync(rule), "#EscalateDispute");
-        var ruled = await arbiter.PostAsync(rule, ("Form.FreelancerShare", "50"), ("Form.Unit", "Percent"), ("Form.Reason", "Half done"));
+        var ruled = await arbiter.PostAsync(rule, ("Form.FreelancerShare", "50"), ("Form.Unit", "Percent"), ("Form.Reason", "Half done"), ("confirm", "yes"));
         Assert.Equal(Urls.Disputes(), ruled.Location?.OriginalString);
 
         var admin = await fullApp.StaffAsync();

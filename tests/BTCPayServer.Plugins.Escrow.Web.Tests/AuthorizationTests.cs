@@ -185,10 +185,11 @@ public sealed class AuthorizationTests(AuthorizationApp app) : IClassFixture<Aut
         if (route.EndsWith("contracts/new") || route.EndsWith("/edit"))
             return ContractForm.Valid("Attempted change").ToList();
         if (route.EndsWith("/cancel"))
-            return [new("reason", "Attempted cancel")];
+            return [new("reason", "Attempted cancel"), new("confirm", "yes")];
         if (System.Text.RegularExpressions.Regex.IsMatch(route, @"disputes/[^/]+/[^/]+$"))
-            return [new("Form.FreelancerShare", "50"), new("Form.Unit", "Percent"), new("Form.Reason", "Attempted ruling")];
-        return [];
+            return [new("Form.FreelancerShare", "50"), new("Form.Unit", "Percent"), new("Form.Reason", "Attempted ruling"), new("confirm", "yes")];
+        // Staff acts that move money or cannot be undone ask first; the matrix checks the act itself.
+        return [new("confirm", "yes")];
     }
 
     private static string Path(string storeId, string route, Guid contractId, Guid milestoneId)

@@ -256,6 +256,7 @@ public sealed class CrossStoreTests(CrossStoreApp app) : IClassFixture<CrossStor
                     "freelancerAmount" => "0.1",
                     "termsHash" => termsHash,
                     "accept" => "true",
+                    "confirm" => "yes",
                     "milestoneIds" => mine.MilestoneId.ToString(),
                     "state" or "page" or "thread" => null,
                     _ => throw new Xunit.Sdk.XunitException($"No plausible value for {action}({parameter.Name}): add one to {nameof(PlausibleFieldsAsync)}."),

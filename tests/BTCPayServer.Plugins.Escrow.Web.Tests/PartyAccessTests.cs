@@ -32,7 +32,7 @@ public sealed class PartyAccessApp : EscrowApp
         var rotated = await Staff.SubmitAsync(details, "#RotateClient");
         CurrentClientToken = Urls.TokenOf(rotated.Get("#ClientLink").GetAttribute("value")!);
         RotatedClientToken = Contract.ClientToken;
-        await Staff.SubmitAsync(rotated, "#RevokeFreelancer");
+        await Staff.SubmitConfirmedAsync(rotated, "#RevokeFreelancer");
         RevokedFreelancerToken = Contract.FreelancerToken;
     }
 }

@@ -52,7 +52,7 @@ public sealed class PartyLinkLifecycleTests(EscrowApp app) : IClassFixture<Escro
         Assert.Equal("client", fresh.Text("#PartyRole"));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(c.FreelancerUrl)).Status); // the other party is untouched
 
-        var revoked = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), "#RevokeClient");
+        var revoked = await staff.SubmitConfirmedAsync(await staff.OpenAsync(Urls.Contract(c.Id)), "#RevokeClient");
         Assert.Null(revoked.Find("#EscrowError"));
         Assert.Contains("revoked", revoked.Get("#PartyLinks").TextContent);
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync(new Uri(newLink).AbsolutePath)).Status);
@@ -72,7 +72,7 @@ public sealed class PartyLinkLifecycleTests(EscrowApp app) : IClassFixture<Escro
         var c = await new Flow(app).ProposedAsync(staff, ContractForm.Valid("Revoke twice"));
         var details = await staff.OpenAsync(Urls.Contract(c.Id));
         var token = await staff.TokenAsync();
-        await staff.SubmitAsync(details, "#RevokeFreelancer");
+        await staff.SubmitConfirmedAsync(details, "#RevokeFreelancer");
         var before = await app.SnapshotAsync(c.Id);
 
         var again = await staff.FollowAsync(await staff.PostAsync($"{Urls.Contract(c.Id)}/links/Freelancer/revoke", [new("__RequestVerificationToken", token)]));

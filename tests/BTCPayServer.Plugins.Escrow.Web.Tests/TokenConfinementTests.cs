@@ -48,13 +48,13 @@ public sealed class TokenConfinementTests(EscrowApp app) : IClassFixture<EscrowA
         await _flow.OpenDisputeAsync(ruled, 1);
         var ruling = Urls.Dispute(ruled.Id, ruled.MilestoneIds[0]);
         await staff.SubmitAsync(await staff.OpenAsync(ruling), "#EscalateDispute");
-        Assert.True((await staff.PostAsync(ruling, ("Form.FreelancerShare", "40"), ("Form.Unit", "Percent"), ("Form.Reason", "Partly delivered"))).IsRedirect);
+        Assert.True((await staff.PostAsync(ruling, ("Form.FreelancerShare", "40"), ("Form.Unit", "Percent"), ("Form.Reason", "Partly delivered"), ("confirm", "yes"))).IsRedirect);
 
         // A rotated link, then a cancellation that refunds what is held.
         var cancelled = Keep(await _flow.FundedAsync(staff, ContractForm.Valid("Translation")));
         var rotated = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(cancelled.Id)), "#RotateClient");
         tokens.Add(Urls.TokenOf(rotated.Get("#ClientLink").GetAttribute("value")!));
-        await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(cancelled.Id)), "#CancelContract", ("reason", "Changed our mind"));
+        await staff.SubmitConfirmedAsync(await staff.OpenAsync(Urls.Contract(cancelled.Id)), "#CancelContract", ("reason", "Changed our mind"));
 
         // The worker makes every decided payout claimable (6 pull payments); the freelancer claims the release.
         await WaitUntilAsync(async () => (await Task.WhenAll(contracts.Select(app.ContractAsync)))

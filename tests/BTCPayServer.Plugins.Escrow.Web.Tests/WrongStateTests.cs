@@ -108,7 +108,7 @@ public sealed class WrongStateTests(EscrowApp app) : IClassFixture<EscrowApp>
             ("0.005", "Sideways", "Fair", "not valid"),
         })
         {
-            var page = await staff.PostAsync(url, ("Form.FreelancerShare", share), ("Form.Unit", unit), ("Form.Reason", reason));
+            var page = await staff.PostAsync(url, ("Form.FreelancerShare", share), ("Form.Unit", unit), ("Form.Reason", reason), ("confirm", "yes"));
             Assert.True(page.Status == HttpStatusCode.OK, $"{share} {unit} {reason.Length}: {page}");
             var shown = page.Find(".validation-summary-errors")?.TextContent ?? page.Find("#EscrowError")?.TextContent ?? "";
             Assert.True(shown.Trim().Length > 0, $"No message for {share} {unit}: {Flow.ErrorsOn(page)}");
@@ -116,7 +116,7 @@ public sealed class WrongStateTests(EscrowApp app) : IClassFixture<EscrowApp>
             Assert.Equal(before, await app.SnapshotAsync(c.Id));
         }
 
-        var ruled = await staff.FollowAsync(await staff.PostAsync(url, ("Form.FreelancerShare", "40"), ("Form.Unit", "Percent"), ("Form.Reason", "Partly delivered")));
+        var ruled = await staff.FollowAsync(await staff.PostAsync(url, ("Form.FreelancerShare", "40"), ("Form.Unit", "Percent"), ("Form.Reason", "Partly delivered"), ("confirm", "yes")));
         Assert.Equal(Urls.Contract(c.Id), ruled.Url.AbsolutePath);
         var contract = await app.ContractAsync(c.Id);
         Assert.Equal(MilestoneState.Resolved, contract.Milestone(c.MilestoneIds[0]).State);
@@ -133,12 +133,12 @@ public sealed class WrongStateTests(EscrowApp app) : IClassFixture<EscrowApp>
         var before = await app.SnapshotAsync(c.Id);
         var details = await staff.OpenAsync(Urls.Contract(c.Id));
 
-        var page = await staff.SubmitAsync(details, "#CancelContract", ("reason", "Changed our mind"));
+        var page = await staff.SubmitConfirmedAsync(details, "#CancelContract", ("reason", "Changed our mind"));
         Assert.Contains("under review or in dispute", page.Text("#EscrowError"));
         Assert.Equal("Active", page.Text("#ContractState"));
         Assert.Equal(before, await app.SnapshotAsync(c.Id));
 
-        var noReason = await staff.SubmitAsync(details, "#CancelContract", ("reason", " "));
+        var noReason = await staff.SubmitConfirmedAsync(details, "#CancelContract", ("reason", " "));
         Assert.Contains("reason", noReason.Text("#EscrowError"));
         Assert.Equal(before, await app.SnapshotAsync(c.Id));
     }

@@ -36,7 +36,8 @@ internal static class ContractSummary
         var row = db.Entry(contract);
         // What the contract is worth now: cancelled milestones (never funded, or amended away) no longer count.
         Set(row, Total, contract.Milestones.Where(m => m.State != MilestoneState.Cancelled).Aggregate(zero, (sum, m) => sum + m.Amount));
-        Set(row, Funded, ledger.Funded);
+        // Funded towards the amounts: a client-paid fee is funded with its milestone but is not part of the total.
+        Set(row, Funded, contract.Milestones.Aggregate(zero, (sum, m) => sum + Money.Min(m.Funded, m.Amount)));
         Set(row, Released, ledger.ReleasedToFreelancer);
         Set(row, Refunded, ledger.RefundedToClient);
         // Still to be paid by the client: what milestones waiting for funding lack.

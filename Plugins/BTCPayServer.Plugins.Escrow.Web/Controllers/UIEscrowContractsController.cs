@@ -130,8 +130,11 @@ public sealed class UIEscrowContractsController(
         Act(storeId, contractId, () => drafting.WithdrawAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken));
 
     [HttpPost("contracts/{contractId:guid}/cancel")]
-    public Task<IActionResult> Cancel([FromRoute] string storeId, [FromRoute] Guid contractId, string? reason, CancellationToken cancellationToken) =>
-        Act(storeId, contractId, () => drafting.CancelAsync(storeId, contractId, reason, User.ToAgencyActor(), cancellationToken));
+    public async Task<IActionResult> Cancel([FromRoute] string storeId, [FromRoute] Guid contractId, string? reason, string? confirm, CancellationToken cancellationToken) =>
+        await ConfirmFirstAsync(storeId, contractId, confirm, c => c.State is ContractState.Draft or ContractState.Proposed or ContractState.Active
+                ? Confirmation(c, "Cancel the contract and refund what is held", CancelEffects(c, reason), "Cancel contract and refund", [new("reason", reason ?? "")])
+                : null, cancellationToken)
+            ?? await Act(storeId, contractId, () => drafting.CancelAsync(storeId, contractId, reason, User.ToAgencyActor(), cancellationToken));
 
     [HttpPost("contracts/{contractId:guid}/clone")]
     public async Task<IActionResult> Clone([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken)
@@ -158,20 +161,92 @@ public sealed class UIEscrowContractsController(
         });
 
     [HttpPost("contracts/{contractId:guid}/links/{role}/revoke")]
-    public Task<IActionResult> RevokeLink([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] PartyRole role, CancellationToken cancellationToken) =>
-        Act(storeId, contractId, () =>
-        {
-            EnsureRole(role);
-            return drafting.RevokePartyLinkAsync(storeId, contractId, role, User.ToAgencyActor(), cancellationToken);
-        });
+    public async Task<IActionResult> RevokeLink([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] PartyRole role, string? confirm, CancellationToken cancellationToken) =>
+        await ConfirmFirstAsync(storeId, contractId, confirm, c => ModelState.IsValid && Enum.IsDefined(role) && c.PartyAccess.Any(a => a.Role == role && a.IsActive)
+                ? Confirmation(c, $"Revoke the {role.ToString().ToLowerInvariant()}'s link",
+                    [$"The link of {PartyName(c, role)} ({role.ToString().ToLowerInvariant()}) stops working at once; it cannot be turned back on.",
+                     "No money moves. You can issue a new link afterwards (Reissue) and send it to them."],
+                    "Revoke link", [])
+                : null, cancellationToken)
+            ?? await Act(storeId, contractId, () =>
+            {
+                EnsureRole(role);
+                return drafting.RevokePartyLinkAsync(storeId, contractId, role, User.ToAgencyActor(), cancellationToken);
+            });
 
     [HttpPost("contracts/{contractId:guid}/payments/{paymentId}/accept")]
-    public Task<IActionResult> AcceptLatePayment([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string paymentId, CancellationToken cancellationToken) =>
-        Act(storeId, contractId, () => decisions.AcceptLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
+    public async Task<IActionResult> AcceptLatePayment([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string paymentId, string? confirm, CancellationToken cancellationToken) =>
+        await ConfirmFirstAsync(storeId, contractId, confirm, c => LatePayment(c, paymentId) is { } p
+                ? Confirmation(c, "Accept a late payment",
+                    [$"Count {p.Credited} ({p.Crypto} received) towards {Milestones(c, p)}; it is then held in escrow like any other funding.",
+                     $"Nothing is refunded to {c.Client.Name}."],
+                    $"Accept {p.Credited}", [])
+                : null, cancellationToken)
+            ?? await Act(storeId, contractId, () => decisions.AcceptLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
 
     [HttpPost("contracts/{contractId:guid}/payments/{paymentId}/refund")]
-    public Task<IActionResult> RefundLatePayment([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string paymentId, CancellationToken cancellationToken) =>
-        Act(storeId, contractId, () => decisions.RefundLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
+    public async Task<IActionResult> RefundLatePayment([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string paymentId, string? confirm, CancellationToken cancellationToken) =>
+        await ConfirmFirstAsync(storeId, contractId, confirm, c => LatePayment(c, paymentId) is { } p
+                ? Confirmation(c, "Refund a late payment",
+                    [$"Refund {p.Credited} ({p.Crypto} received) to {c.Client.Name} (client) through a claim link.",
+                     $"Nothing is counted towards {Milestones(c, p)}; release nothing."],
+                    $"Refund {p.Credited}", [])
+                : null, cancellationToken)
+            ?? await Act(storeId, contractId, () => decisions.RefundLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken));
+
+    private static Core.Funding.LedgerPayment? LatePayment(Contract contract, string paymentId) =>
+        contract.Payments.FirstOrDefault(p => p.PaymentId == paymentId && p.Status == Core.Funding.PaymentStatus.AwaitingAcceptance);
+
+    private static string Milestones(Contract contract, Core.Funding.LedgerPayment payment)
+    {
+        var numbers = contract.Invoices.Where(i => i.InvoiceId == payment.InvoiceId).SelectMany(i => i.MilestoneIds)
+            .Select(id => contract.Milestones.FirstOrDefault(m => m.Id == id)?.Number).OfType<int>().Distinct().Order().ToList();
+        return numbers.Count == 0 ? "the contract" : (numbers.Count == 1 ? "milestone " : "milestones ") + string.Join(", ", numbers);
+    }
+
+    private static string PartyName(Contract contract, PartyRole role) => role == PartyRole.Client ? contract.Client.Name : contract.Freelancer.Name;
+
+    private static List<string> CancelEffects(Contract contract, string? reason)
+    {
+        var effects = new List<string>();
+        var zero = Core.Amounts.Money.Zero(contract.Currency);
+        var refund = zero;
+        foreach (var m in contract.Milestones.Where(m => !m.IsFinal && m.Held.IsPositive).OrderBy(m => m.Number))
+        {
+            effects.Add($"Milestone {m.Number} ({m.Title}): refund {m.Held} to {contract.Client.Name}.");
+            refund += m.Held;
+        }
+        if (contract.Credit.IsPositive)
+        {
+            effects.Add($"Credit: refund {contract.Credit} to {contract.Client.Name}.");
+            refund += contract.Credit;
+        }
+        effects.Insert(0, refund.IsPositive
+            ? $"Refund {refund} in all to {contract.Client.Name} (client); release nothing to {contract.Freelancer.Name}."
+            : $"Nothing is held: no money moves, nothing is released to {contract.Freelancer.Name}.");
+        effects.Add("Every open milestone is cancelled and the contract ends; this cannot be undone.");
+        effects.Add(string.IsNullOrWhiteSpace(reason) ? "No reason given: the cancellation will be refused without one." : $"Reason shown to both parties: {reason.Trim()}");
+        return effects;
+    }
+
+    private ConfirmActModel Confirmation(Contract contract, string heading, IReadOnlyList<string> effects, string button, IReadOnlyList<KeyValuePair<string, string>> fields) =>
+        new(heading, contract.Title, effects, Request.Path.Value ?? "", button, fields,
+            Url.Action(nameof(Details), new { storeId = contract.StoreId, contractId = contract.Id }) ?? "");
+
+    /// <summary>
+    /// Without <c>confirm=yes</c>, shows what the act would do and changes nothing; null lets the act run. An act the
+    /// contract would refuse anyway (no confirmation to describe) runs straight away, so its refusal is shown as before.
+    /// </summary>
+    private async Task<IActionResult?> ConfirmFirstAsync(string storeId, Guid contractId, string? confirm, Func<Contract, ConfirmActModel?> describe, CancellationToken cancellationToken)
+    {
+        if (ConfirmActModel.IsConfirmed(confirm))
+            return null;
+        await using var store = stores.Open();
+        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
+        if (contract is null)
+            return NotFound();
+        return describe(contract) is { } model ? View("Confirm", model) : null;
+    }
 
     private void EnsureRole(PartyRole role)
     {

@@ -1,5 +1,9 @@
 using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Amounts;
 using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Disputes;
+using BTCPayServer.Plugins.Escrow.Core.Payouts;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Models;
@@ -27,7 +31,7 @@ public sealed class UIEscrowDisputesController(IContractStoreFactory stores, ICo
     }
 
     [HttpPost("{contractId:guid}/{milestoneId:guid}")]
-    public async Task<IActionResult> Rule([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, RulingForm form, CancellationToken cancellationToken)
+    public async Task<IActionResult> Rule([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, RulingForm form, string? confirm, CancellationToken cancellationToken)
     {
         var model = await Load(storeId, contractId, milestoneId, form, cancellationToken);
         if (model is null)
@@ -38,6 +42,9 @@ public sealed class UIEscrowDisputesController(IContractStoreFactory stores, ICo
         try
         {
             var amount = form.ToFreelancerAmount(model.Milestone.Amount);
+            // A ruling is final: first show what it pays to whom, and rule only when that is confirmed.
+            if (!ConfirmActModel.IsConfirmed(confirm) && model.Dispute.Status == DisputeStatus.Escalated)
+                return View("~/Views/UIEscrowContracts/Confirm.cshtml", Confirmation(model, amount, form));
             await decisions.RuleOnDisputeAsync(storeId, contractId, milestoneId, amount, form.Reason, User.ToAgencyActor(), cancellationToken);
             // An arbiter who may not open contracts goes back to the queue, not to a page that refuses them.
             return (await authorization.AuthorizeAsync(User, storeId, EscrowPolicies.ManageContracts)).Succeeded
@@ -71,6 +78,26 @@ public sealed class UIEscrowDisputesController(IContractStoreFactory stores, ICo
             TempData["EscrowError"] = e.Message;
         }
         return RedirectToAction(nameof(Rule), new { storeId, contractId, milestoneId });
+    }
+
+    private ConfirmActModel Confirmation(RulingPageModel model, decimal freelancerAmount, RulingForm form)
+    {
+        var (contract, milestone) = (model.Contract, model.Milestone);
+        var settlement = SettlementCalculator.Settle(milestone, Money.Of(freelancerAmount, milestone.Amount.Currency, "freelancerShare"), contract.Fee, contract.Fx);
+        var btc = contract.Fx == FxPolicy.BtcLocked && contract.Currency != "BTC";
+        string Paid(Money value, Money payout) => btc ? $"{value} (paid as {payout})" : value.ToString();
+        var effects = new List<string>
+        {
+            settlement.ReleaseNet.IsPositive ? $"Release {Paid(settlement.ReleaseNet, settlement.ReleasePayout)} to {contract.Freelancer.Name} (freelancer)." : $"Release nothing to {contract.Freelancer.Name} (freelancer).",
+            settlement.Refund.IsPositive ? $"Refund {Paid(settlement.Refund, settlement.RefundPayout)} to {contract.Client.Name} (client)." : $"Refund nothing to {contract.Client.Name} (client).",
+        };
+        if (settlement.Fee.IsPositive)
+            effects.Add($"The agency keeps {Paid(settlement.Fee, settlement.FeeKept)} fee.");
+        effects.Add($"Milestone {milestone.Number} is closed by this ruling; it is final and cannot be undone.");
+        effects.Add($"Reason shown to both parties: {form.Reason?.Trim()}");
+        var url = Url.Action(nameof(Rule), new { storeId = model.StoreId, contractId = contract.Id, milestoneId = milestone.Id }) ?? "";
+        return new ConfirmActModel($"Rule on milestone {milestone.Number}", contract.Title, effects, url, "Rule (final)",
+            [new("Form.Unit", form.Unit.ToString()), new("Form.FreelancerShare", form.FreelancerShare ?? ""), new("Form.Reason", form.Reason ?? "")], url);
     }
 
     private async Task<RulingPageModel?> Load(string storeId, Guid contractId, Guid milestoneId, RulingForm form, CancellationToken cancellationToken)

@@ -32,3 +32,16 @@ public sealed class ContractEditModel
     public ContractState? State { get; init; }
     public required ContractFormModel Form { get; init; }
 }
+
+/// <summary>
+/// The second step of a staff act that moves money or cannot be undone: what will happen, with the exact amounts, and
+/// a form that posts the same fields again with <c>confirm=yes</c>. Works without JavaScript.
+/// </summary>
+public sealed record ConfirmActModel(
+    string Heading, string ContractTitle, IReadOnlyList<string> Effects, string PostUrl, string Button,
+    IReadOnlyList<KeyValuePair<string, string>> Fields, string BackUrl)
+{
+    public const string Yes = "yes";
+
+    public static bool IsConfirmed(string? confirm) => string.Equals(confirm, Yes, StringComparison.Ordinal);
+}

@@ -67,6 +67,17 @@ public sealed record ContractAtHand(Guid Id, string ClientLink, string Freelance
     public string FreelancerToken => Urls.TokenOf(FreelancerLink);
 }
 
+public static class Confirmations
+{
+    /// <summary>Submits a staff act that asks first, checks the confirmation page came, and confirms it.</summary>
+    public static async Task<Page> SubmitConfirmedAsync(this Browser staff, Page page, string selector, params (string Name, string Value)[] values)
+    {
+        var confirmation = await staff.SubmitAsync(page, selector, values);
+        Assert.True(confirmation.Find("#ConfirmAct") is not null, $"No confirmation after {selector}: {Flow.ErrorsOn(confirmation)}");
+        return await staff.SubmitAsync(confirmation, "#ConfirmAct");
+    }
+}
+
 /// <summary>The steps of the product, done the way people do them: through the pages and their forms.</summary>
 public sealed class Flow(EscrowApp app)
 {

@@ -186,7 +186,7 @@ public sealed class DecisionFormSweepTests(SweepApp app, ITestOutputHelper outpu
     {
         var staff = app.Staff;
         var dispute = await app.DisputedMilestoneAsync(escalate: true);
-        var valid = new Dictionary<string, string> { ["Form.Unit"] = "Percent", ["Form.FreelancerShare"] = "50", ["Form.Reason"] = "Ruling after review" };
+        var valid = new Dictionary<string, string> { ["Form.Unit"] = "Percent", ["Form.FreelancerShare"] = "50", ["Form.Reason"] = "Ruling after review", ["confirm"] = "yes" };
         SweepField Ruling(string name, int? max = null) => new()
         {
             Name = name,
@@ -208,7 +208,7 @@ public sealed class DecisionFormSweepTests(SweepApp app, ITestOutputHelper outpu
         {
             Name = "reason (cancel)",
             Browser = () => Task.FromResult(staff),
-            Send = (b, value) => b.PostAsync($"{Urls.Contract(target.Id)}/cancel", [new("reason", value)]),
+            Send = (b, value) => b.PostAsync($"{Urls.Contract(target.Id)}/cancel", [new("reason", value), new("confirm", "yes")]),
             Snapshot = () => app.SnapshotAsync(target.Id),
             MaxLength = 2_000,
             Display = b => b.GetAsync(Urls.Contract(target.Id)),
