@@ -28,7 +28,7 @@ public sealed class AuditBrokenTests(EscrowApp app) : IClassFixture<EscrowApp>
 
         // The agency cancels: refused, in words, and the contract page says why before anyone tries again.
         var details = await staff.OpenAsync(Urls.Contract(funded.Id));
-        var afterCancel = await staff.SubmitAsync(details, "#CancelContract", ("reason", "Client left"));
+        var afterCancel = await staff.SubmitConfirmedAsync(details, "#CancelContract", ("reason", "Client left"));
         Assert.Equal(AuditLogBrokenException.Refusal, afterCancel.Text("#EscrowError"));
         Assert.Contains(AuditLogBrokenException.Refusal, afterCancel.Text("#AuditBroken"));
         Assert.Contains("Entry 2 was changed", afterCancel.Text("#AuditBroken"));
