@@ -1,7 +1,7 @@
-using AngleSharp.Dom;
 using Ganss.Xss;
 using Markdig;
 using Markdig.Renderers;
+using Markdig.Renderers.Html;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 using Microsoft.AspNetCore.Html;
@@ -44,6 +44,14 @@ public static class MarkdownText
             if (image.FirstChild is null)
                 image.AppendChild(new LiteralInline(image.Url ?? "image"));
         }
+        // rel and target are set here, in Markdig's tree, not on the sanitizer's DOM: that keeps AngleSharp's types out
+        // of this assembly, so inside BTCPay it runs on BTCPay's own (older) AngleSharp through BTCPay's HtmlSanitizer.
+        foreach (var link in document.Descendants<Inline>().Where(i => i is LinkInline or AutolinkInline))
+        {
+            var attributes = link.GetAttributes();
+            attributes.AddPropertyIfNotExist("rel", LinkRel);
+            attributes.AddPropertyIfNotExist("target", "_blank");
+        }
         // Headings in a message sit below the page's own headings.
         foreach (var heading in document.Descendants<HeadingBlock>())
             heading.Level = 6;
@@ -70,7 +78,7 @@ public static class MarkdownText
     {
         var sanitizer = new HtmlSanitizer();
         Replace(sanitizer.AllowedTags, AllowedTags);
-        Replace(sanitizer.AllowedAttributes, ["href"]);
+        Replace(sanitizer.AllowedAttributes, ["href", "rel", "target"]);
         Replace(sanitizer.UriAttributes, ["href"]);
         Replace(sanitizer.AllowedSchemes, AllowedSchemes);
         sanitizer.AllowedCssProperties.Clear();
@@ -83,14 +91,6 @@ public static class MarkdownText
         {
             if (e.SanitizedUrl is null || !Uri.TryCreate(e.SanitizedUrl, UriKind.Absolute, out var uri) || !AllowedSchemes.Contains(uri.Scheme))
                 e.SanitizedUrl = null;
-        };
-        sanitizer.PostProcessNode += (_, e) =>
-        {
-            if (e.Node is IElement { LocalName: "a" } link && link.HasAttribute("href"))
-            {
-                link.SetAttribute("rel", LinkRel);
-                link.SetAttribute("target", "_blank");
-            }
         };
         return sanitizer;
     }
