@@ -17,7 +17,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [PublicRateLimit]
 [AutoValidateAntiforgeryToken]
 public sealed class UIEscrowPartyController(
-    PartyActions parties, CheckoutReturnProof returnProof, IPublicAddress publicAddress, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
+    PartyActions parties, IAgencyNames agencies, CheckoutReturnProof returnProof, IPublicAddress publicAddress, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string NoticeKey = "EscrowNotice";
@@ -35,6 +35,7 @@ public sealed class UIEscrowPartyController(
             {
                 Token = token, Contract = contract, Role = role, Now = clock.GetUtcNow(),
                 Error = TempData[ErrorKey] as string, Notice = TempData[NoticeKey] as string, Thread = thread,
+                AgencyName = await agencies.NameOfAsync(contract.StoreId, cancellationToken),
             });
         }
         catch (ContractNotFoundException)

@@ -13,6 +13,8 @@ public sealed class PartyPageModel
     public string? Notice { get; init; }
     /// <summary>Page of the dispute threads shown (1: the latest messages).</summary>
     public int Thread { get; init; } = 1;
+    /// <summary>The agency's (store's) name where the host knows it.</summary>
+    public string? AgencyName { get; init; }
 
     public bool IsClient => Role == PartyRole.Client;
     public TermsVersion? Latest => Contract.LatestTermsVersion;
