@@ -61,7 +61,10 @@ public sealed class MilestoneLifecycleTests(EscrowHost host)
 
         await s.RefreshAsync(client, "client-sees-resubmission");
         await Expect(E2ESession.Milestone(client, 1).Locator(".review-entry")).ToHaveCountAsync(3);
-        await s.ClickAsync(client, E2ESession.Milestone(client, 1).Locator(".approve-milestone"), "client-approved");
+        // Approving releases money: a second, deliberate step states the figures first.
+        await s.ClickAsync(client, E2ESession.Milestone(client, 1).Locator(".approve-milestone"), "client-confirms-approval");
+        await Expect(client.Locator("#ConfirmHeading")).ToContainTextAsync("release 0.45000000 BTC to");
+        await s.ClickAsync(client, client.Locator("#ConfirmButton"), "client-approved");
         await Expect(client.Locator("#EscrowNotice")).ToHaveTextAsync("Approved. The payment to the freelancer is on its way.");
 
         // The worker makes the pull payment within seconds; the freelancer's open page notices and reloads itself.

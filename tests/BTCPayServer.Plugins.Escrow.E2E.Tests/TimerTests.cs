@@ -93,7 +93,9 @@ public sealed class TimerTests(EscrowHost host)
         await s.ShotAsync(client, "client-sees-overdue");
         var cancel = m1.Locator(".cancel-missed");
         await Expect(cancel).ToHaveTextAsync("Cancel: due date missed (refund 300.00 USD)");
-        await s.ClickAsync(client, cancel, "client-cancelled-milestone");
+        await s.ClickAsync(client, cancel, "client-confirms-cancellation");
+        await Expect(client.Locator("#ConfirmHeading")).ToHaveTextAsync("Cancel milestone 1 and refund 300.00 USD to you?");
+        await s.ClickAsync(client, client.Locator("#ConfirmButton"), "client-cancelled-milestone");
         await Expect(client.Locator("#EscrowNotice")).ToHaveTextAsync("The milestone was cancelled; what it held is being refunded to you.");
         await Expect(E2ESession.Milestone(client, 1)).ToHaveAttributeAsync("data-state", "Refunded");
 
