@@ -32,7 +32,7 @@ public sealed class MilestoneLifecycleTests(EscrowHost host)
         var client = await s.OpenAndAcceptAsync("client", contract.ClientLink, contract.TermsHash);
         await Expect(client.Locator("#WaitingForOther")).ToBeVisibleAsync();
         var freelancer = await s.OpenAndAcceptAsync("freelancer", contract.FreelancerLink, contract.TermsHash);
-        await Expect(freelancer.Locator("#ContractState")).ToHaveTextAsync("Active");
+        await Expect(freelancer.Locator("#ContractState")).ToHaveAttributeAsync("data-state", "Active");
         await Expect(E2ESession.Milestone(freelancer, 1)).ToHaveAttributeAsync("data-state", "Pending");
 
         // The client funds milestone 1 through the sandbox checkout and comes back.
@@ -40,7 +40,7 @@ public sealed class MilestoneLifecycleTests(EscrowHost host)
         await s.PayInFullAsync(client, "0.50000000 BTC");
         await s.BackFromCheckoutAsync(client, contract.ClientLink, "client-after-funding");
         await Expect(E2ESession.Milestone(client, 1)).ToHaveAttributeAsync("data-state", "Funded");
-        await Expect(E2ESession.Milestone(client, 1)).ToContainTextAsync("funded 0.50000000 BTC");
+        await Expect(E2ESession.Milestone(client, 1).Locator(".funded")).ToContainTextAsync("0.50000000 BTC of 0.50000000 BTC");
         await Expect(E2ESession.Milestone(client, 2)).ToHaveAttributeAsync("data-state", "Pending");
 
         // Deliver, revise, deliver again.
