@@ -55,6 +55,8 @@ builder.Services.AddSingleton<IAuditLog>(stores);
 builder.Services.AddSingleton<IContractQueries>(new EfContractQueries(createContext));
 builder.Services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(createContext, sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<IEscrowNotifier, NoNotifications>();
+// The standalone host runs one agency: its configured store name is what the party pages call it.
+builder.Services.AddSingleton<IAgencyNames>(new FixedAgencyName(options.StoreName));
 builder.Services.AddEscrowApplication();
 builder.Services.AddHostedService<EscrowWorker>();
 builder.Services.AddHttpContextAccessor();

@@ -48,7 +48,7 @@ public sealed class FundingTests(EscrowHost host)
         await Expect(client.Locator(".card-body")).ToContainTextAsync("paid 100.00 USD");
         await s.BackFromCheckoutAsync(client, contract.ClientLink, "client-milestone-1-funded");
         await Expect(m1).ToHaveAttributeAsync("data-state", "Funded");
-        await Expect(m1).ToContainTextAsync("funded 100.00 USD (0.00200000 BTC)");
+        await Expect(m1.Locator(".funded")).ToContainTextAsync("100.00 USD of 100.00 USD (0.00200000 BTC received)");
 
         // Milestone 2: pay 250 for 200 (Lightning); the surplus of 50 goes to milestone 3.
         await s.OpenCheckoutAsync(client, 2, "200.00 USD");
@@ -58,9 +58,9 @@ public sealed class FundingTests(EscrowHost host)
         var m2 = E2ESession.Milestone(client, 2);
         var m3 = E2ESession.Milestone(client, 3);
         await Expect(m2).ToHaveAttributeAsync("data-state", "Funded");
-        await Expect(m2).ToContainTextAsync("funded 200.00 USD (0.00400000 BTC)");
+        await Expect(m2.Locator(".funded")).ToContainTextAsync("200.00 USD of 200.00 USD (0.00400000 BTC received)");
         await Expect(m3).ToHaveAttributeAsync("data-state", "Pending");
-        await Expect(m3).ToContainTextAsync("funded 50.00 USD (0.00100000 BTC)");
+        await Expect(m3.Locator(".funded")).ToContainTextAsync("50.00 USD of 150.00 USD (0.00100000 BTC received)");
         await Expect(m3.Locator(".fund-milestone")).ToHaveTextAsync("Fund this milestone (100.00 USD)");
         await Expect(client.Locator("#FundAll")).ToHaveTextAsync("Fund all remaining milestones (100.00 USD)");
 

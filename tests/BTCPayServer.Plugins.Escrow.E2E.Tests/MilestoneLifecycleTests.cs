@@ -32,7 +32,7 @@ public sealed class MilestoneLifecycleTests(EscrowHost host)
         var client = await s.OpenAndAcceptAsync("client", contract.ClientLink, contract.TermsHash);
         await Expect(client.Locator("#WaitingForOther")).ToBeVisibleAsync();
         var freelancer = await s.OpenAndAcceptAsync("freelancer", contract.FreelancerLink, contract.TermsHash);
-        await Expect(freelancer.Locator("#ContractState")).ToHaveTextAsync("Active");
+        await Expect(freelancer.Locator("#ContractState")).ToHaveAttributeAsync("data-state", "Active");
         await Expect(E2ESession.Milestone(freelancer, 1)).ToHaveAttributeAsync("data-state", "Pending");
 
         // The client funds milestone 1 through the sandbox checkout and comes back.
@@ -40,7 +40,7 @@ public sealed class MilestoneLifecycleTests(EscrowHost host)
         await s.PayInFullAsync(client, "0.50000000 BTC");
         await s.BackFromCheckoutAsync(client, contract.ClientLink, "client-after-funding");
         await Expect(E2ESession.Milestone(client, 1)).ToHaveAttributeAsync("data-state", "Funded");
-        await Expect(E2ESession.Milestone(client, 1)).ToContainTextAsync("funded 0.50000000 BTC");
+        await Expect(E2ESession.Milestone(client, 1).Locator(".funded")).ToContainTextAsync("0.50000000 BTC of 0.50000000 BTC");
         await Expect(E2ESession.Milestone(client, 2)).ToHaveAttributeAsync("data-state", "Pending");
 
         // Deliver, revise, deliver again.
@@ -61,7 +61,10 @@ public sealed class MilestoneLifecycleTests(EscrowHost host)
 
         await s.RefreshAsync(client, "client-sees-resubmission");
         await Expect(E2ESession.Milestone(client, 1).Locator(".review-entry")).ToHaveCountAsync(3);
-        await s.ClickAsync(client, E2ESession.Milestone(client, 1).Locator(".approve-milestone"), "client-approved");
+        // Approving releases money: a second, deliberate step states the figures first.
+        await s.ClickAsync(client, E2ESession.Milestone(client, 1).Locator(".approve-milestone"), "client-confirms-approval");
+        await Expect(client.Locator("#ConfirmHeading")).ToContainTextAsync("release 0.45000000 BTC to");
+        await s.ClickAsync(client, client.Locator("#ConfirmButton"), "client-approved");
         await Expect(client.Locator("#EscrowNotice")).ToHaveTextAsync("Approved. The payment to the freelancer is on its way.");
 
         // The worker makes the pull payment within seconds; the freelancer's open page notices and reloads itself.

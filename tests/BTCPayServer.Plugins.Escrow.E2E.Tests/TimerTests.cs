@@ -40,7 +40,7 @@ public sealed class TimerTests(EscrowHost host)
         await Expect(E2ESession.Milestone(freelancer, 1)).ToHaveAttributeAsync("data-state", "Released");
         await s.RefreshAsync(client, "client-sees-auto-approval");
         await Expect(E2ESession.Milestone(client, 1)).ToHaveAttributeAsync("data-state", "Released");
-        await Expect(client.Locator("#ContractState")).ToHaveTextAsync("Completed");
+        await Expect(client.Locator("#ContractState")).ToHaveAttributeAsync("data-state", "Completed");
         await s.ClaimAsync(freelancer, claim, "0.19000000 BTC", "freelancer");
 
         await s.GotoAsync(agency, contract.Url, "agency-ledger");
@@ -81,8 +81,8 @@ public sealed class TimerTests(EscrowHost host)
         await s.BackFromCheckoutAsync(client, contract.ClientLink, "client-funded");
         var m1 = E2ESession.Milestone(client, 1);
         await Expect(m1).ToHaveAttributeAsync("data-state", "Funded");
-        await Expect(m1).ToContainTextAsync("funded 300.00 USD (0.00600000 BTC)");
-        await Expect(m1).ToContainTextAsync($"due {today.AddDays(2):yyyy-MM-dd}");
+        await Expect(m1.Locator(".funded")).ToContainTextAsync("300.00 USD of 300.00 USD (0.00600000 BTC received)");
+        await Expect(m1.Locator(".due")).ToHaveTextAsync($"{today.AddDays(2):yyyy-MM-dd}");
         await Expect(m1.Locator(".cancel-missed")).ToHaveCountAsync(0);
 
         await host.AdvanceClockAsync(400);
@@ -93,7 +93,9 @@ public sealed class TimerTests(EscrowHost host)
         await s.ShotAsync(client, "client-sees-overdue");
         var cancel = m1.Locator(".cancel-missed");
         await Expect(cancel).ToHaveTextAsync("Cancel: due date missed (refund 300.00 USD)");
-        await s.ClickAsync(client, cancel, "client-cancelled-milestone");
+        await s.ClickAsync(client, cancel, "client-confirms-cancellation");
+        await Expect(client.Locator("#ConfirmHeading")).ToHaveTextAsync("Cancel milestone 1 and refund 300.00 USD to you?");
+        await s.ClickAsync(client, client.Locator("#ConfirmButton"), "client-cancelled-milestone");
         await Expect(client.Locator("#EscrowNotice")).ToHaveTextAsync("The milestone was cancelled; what it held is being refunded to you.");
         await Expect(E2ESession.Milestone(client, 1)).ToHaveAttributeAsync("data-state", "Refunded");
 

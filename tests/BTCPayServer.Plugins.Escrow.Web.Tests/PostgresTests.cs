@@ -14,7 +14,7 @@ public sealed class PostgresTests(PostgresEscrowApp app) : IClassFixture<Postgre
         var flow = new Flow(app);
         var c = await flow.SubmittedAsync(staff);
         var client = await c.Client.OpenAsync(c.ClientUrl);
-        var approved = await c.Client.SubmitAsync(client, "#Milestone1 .approve-milestone");
+        var approved = await c.Client.SubmitAsync(await c.Client.SubmitAsync(client, "#Milestone1 .approve-milestone"), "#ConfirmButton");
         Assert.Equal(nameof(MilestoneState.Approved), approved.Get("#Milestone1").GetAttribute("data-state"));
 
         var receipt = await app.NewBrowser().GetAsync(Urls.Receipt(c.Id));

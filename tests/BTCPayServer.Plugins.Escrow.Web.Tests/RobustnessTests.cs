@@ -161,7 +161,7 @@ public sealed class RobustnessTests(EscrowApp app) : IClassFixture<EscrowApp>
         var token = await c.Client.TokenAsync();
         var url = $"{c.ClientUrl}/milestones/{c.MilestoneIds[0]}/approve";
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => c.Client.PostAsync(url, [new("__RequestVerificationToken", token)])));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => c.Client.PostAsync(url, [new("__RequestVerificationToken", token), new("confirm", "yes")])));
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.Redirect, a.Status));
         var contract = await app.ContractAsync(c.Id);

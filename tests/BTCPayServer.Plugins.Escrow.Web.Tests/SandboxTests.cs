@@ -54,7 +54,7 @@ public sealed class SandboxTests(EscrowApp app) : IClassFixture<EscrowApp>
         var staff = await app.StaffAsync();
         var c = await _flow.SubmittedAsync(staff);
         var client = await c.Client.OpenAsync(c.ClientUrl);
-        var approved = await c.Client.SubmitAsync(client, "#Milestone1 .approve-milestone");
+        var approved = await c.Client.SubmitAsync(await c.Client.SubmitAsync(client, "#Milestone1 .approve-milestone"), "#ConfirmButton");
         Assert.Contains("Approved", approved.Text("#EscrowNotice"));
 
         // The worker (every 0.2 s here) turns the release into a pull payment whose claim link shows on the freelancer's page.

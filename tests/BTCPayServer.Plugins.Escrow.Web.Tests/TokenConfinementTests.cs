@@ -35,13 +35,13 @@ public sealed class TokenConfinementTests(EscrowApp app) : IClassFixture<EscrowA
         await _flow.SubmitDeliverableAsync(work, 1);
         await work.Client.SubmitAsync(await work.Client.OpenAsync(work.ClientUrl), "#Milestone1 .request-changes", ("message", "More contrast, please."));
         await _flow.SubmitDeliverableAsync(work, 1);
-        await work.Client.SubmitAsync(await work.Client.OpenAsync(work.ClientUrl), "#Milestone1 .approve-milestone");
+        await work.Client.SubmitAsync(await work.Client.SubmitAsync(await work.Client.OpenAsync(work.ClientUrl), "#Milestone1 .approve-milestone"), "#ConfirmButton");
 
         // A dispute the parties settle with a split.
         var split = Keep(await _flow.FundedAsync(staff, ContractForm.Valid("Logo design")));
         await _flow.OpenDisputeAsync(split, 1);
         await split.Freelancer.SubmitAsync(await split.Freelancer.OpenAsync(split.FreelancerUrl), "#Milestone1 .propose-split", ("freelancerAmount", "0.005"), ("note", "Half"));
-        await split.Client.SubmitAsync(await split.Client.OpenAsync(split.ClientUrl), "#Milestone1 .accept-split");
+        await split.Client.SubmitAsync(await split.Client.SubmitAsync(await split.Client.OpenAsync(split.ClientUrl), "#Milestone1 .accept-split"), "#ConfirmButton");
 
         // A dispute the agency rules on.
         var ruled = Keep(await _flow.FundedAsync(staff, ContractForm.Valid("Copywriting")));

@@ -17,7 +17,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [PublicRateLimit]
 [AutoValidateAntiforgeryToken]
 public sealed class UIEscrowPartyController(
-    PartyActions parties, CheckoutReturnProof returnProof, IPublicAddress publicAddress, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
+    PartyActions parties, IAgencyNames agencies, CheckoutReturnProof returnProof, IPublicAddress publicAddress, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string NoticeKey = "EscrowNotice";
@@ -35,6 +35,7 @@ public sealed class UIEscrowPartyController(
             {
                 Token = token, Contract = contract, Role = role, Now = clock.GetUtcNow(),
                 Error = TempData[ErrorKey] as string, Notice = TempData[NoticeKey] as string, Thread = thread,
+                AgencyName = await agencies.NameOfAsync(contract.StoreId, cancellationToken),
             });
         }
         catch (ContractNotFoundException)
@@ -96,12 +97,14 @@ public sealed class UIEscrowPartyController(
         Act(token, () => parties.RequestChangesAsync(token, milestoneId, message, ct), "Your change request was sent.");
 
     [HttpPost("milestones/{milestoneId:guid}/approve")]
-    public Task<IActionResult> Approve([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
-        Act(token, () => parties.ApproveAsync(token, milestoneId, ct), "Approved. The payment to the freelancer is on its way.");
+    public async Task<IActionResult> Approve([FromRoute] string token, [FromRoute] Guid milestoneId, string? confirm, CancellationToken ct) =>
+        await ConfirmFirst(token, confirm, ct, (c, role) => PartyConfirmations.Approve(c, role, milestoneId))
+        ?? await Act(token, () => parties.ApproveAsync(token, milestoneId, ct), "Approved. The payment to the freelancer is on its way.");
 
     [HttpPost("milestones/{milestoneId:guid}/cancel-missed")]
-    public Task<IActionResult> CancelMissed([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
-        Act(token, () => parties.CancelMissedMilestoneAsync(token, milestoneId, ct), "The milestone was cancelled; what it held is being refunded to you.");
+    public async Task<IActionResult> CancelMissed([FromRoute] string token, [FromRoute] Guid milestoneId, string? confirm, CancellationToken ct) =>
+        await ConfirmFirst(token, confirm, ct, (c, role) => PartyConfirmations.CancelMissed(c, role, milestoneId, clock.GetUtcNow()))
+        ?? await Act(token, () => parties.CancelMissedMilestoneAsync(token, milestoneId, ct), "The milestone was cancelled; what it held is being refunded to you.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute")]
     public Task<IActionResult> OpenDispute([FromRoute] string token, [FromRoute] Guid milestoneId, string? reason, CancellationToken ct) =>
@@ -116,14 +119,42 @@ public sealed class UIEscrowPartyController(
         Act(token, () => parties.ProposeSplitAsync(token, milestoneId, Amounts.ParseAmount(freelancerAmount, "freelancerAmount"), note, ct), "Your proposal was sent.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/proposals/{proposalId:guid}/answer")]
-    public Task<IActionResult> AnswerSplit([FromRoute] string token, [FromRoute] Guid milestoneId, [FromRoute] Guid proposalId, bool accept, CancellationToken ct) =>
+    public async Task<IActionResult> AnswerSplit([FromRoute] string token, [FromRoute] Guid milestoneId, [FromRoute] Guid proposalId, bool accept, string? confirm, CancellationToken ct) =>
+        (ModelState.IsValid && accept ? await ConfirmFirst(token, confirm, ct, (c, role) => PartyConfirmations.AcceptSplit(c, role, milestoneId, proposalId)) : null)
         // An answer that does not bind is no answer: it must not count as a rejection (bool's default).
-        Act(token, () => ModelState.IsValid ? parties.AnswerSplitAsync(token, milestoneId, proposalId, accept, ct) : throw new InvalidInputException("accept", "Answer the proposal with accept or reject."),
+        ?? await Act(token, () => ModelState.IsValid ? parties.AnswerSplitAsync(token, milestoneId, proposalId, accept, ct) : throw new InvalidInputException("accept", "Answer the proposal with accept or reject."),
             accept ? "You accepted the split." : "You rejected the proposal.");
 
     [HttpPost("milestones/{milestoneId:guid}/dispute/escalate")]
     public Task<IActionResult> Escalate([FromRoute] string token, [FromRoute] Guid milestoneId, CancellationToken ct) =>
         Act(token, () => parties.EscalateDisputeAsync(token, milestoneId, ct), "The dispute went to the agency.");
+
+    /// <summary>
+    /// Without confirm=yes, an act that moves money or cannot be undone answers with its confirmation page (and changes
+    /// nothing). When the act could not happen anyway, the act itself runs and answers with its usual error.
+    /// </summary>
+    private async Task<IActionResult?> ConfirmFirst(string token, string? confirm, CancellationToken ct, Func<Core.Contracts.Contract, Core.Contracts.PartyRole, PartyConfirmation?> describe)
+    {
+        if (confirm == "yes")
+            return null;
+        try
+        {
+            var (contract, role) = await parties.OpenAsync(token, ct);
+            if (describe(contract, role) is not { } what)
+                return null;
+            Response.Headers.CacheControl = "no-cache, no-store";
+            Response.Headers["Referrer-Policy"] = "no-referrer";
+            return View("Confirm", new PartyConfirmModel
+            {
+                Token = token, ContractTitle = contract.Title, Heading = what.Heading, Figures = what.Figures, Consequence = what.Consequence,
+                ActionUrl = Request.PathBase + Request.Path, ButtonText = what.Button, Fields = what.Fields,
+            });
+        }
+        catch (ContractNotFoundException)
+        {
+            return NotFound();
+        }
+    }
 
     private async Task<IActionResult> Act(string token, Func<Task> act, string? notice)
     {

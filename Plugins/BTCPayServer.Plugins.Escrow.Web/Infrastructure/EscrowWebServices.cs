@@ -1,5 +1,6 @@
 using BTCPayServer.Plugins.Escrow.Core.Application;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 
@@ -20,6 +21,8 @@ public static class EscrowWebServices
         services.AddSingleton<PayoutDispatcher>();
         // The way back from checkout without a token in the address (needs Data Protection, which every ASP.NET Core MVC app has).
         services.AddSingleton<CheckoutReturnProof>();
+        // A host that knows its stores' names registers its own before this; otherwise the pages say "the agency".
+        services.TryAddSingleton<IAgencyNames>(new FixedAgencyName(null));
         return services;
     }
 }

@@ -13,11 +13,19 @@ public sealed class PartyPageModel
     public string? Notice { get; init; }
     /// <summary>Page of the dispute threads shown (1: the latest messages).</summary>
     public int Thread { get; init; } = 1;
+    /// <summary>The agency's (store's) name where the host knows it.</summary>
+    public string? AgencyName { get; init; }
 
     public bool IsClient => Role == PartyRole.Client;
     public TermsVersion? Latest => Contract.LatestTermsVersion;
     /// <summary>Terms of the latest version as offered (which may be an amendment not yet in force).</summary>
     public ContractTerms? OfferedTerms => Latest is null ? null : TermsCanonicalForm.Parse(Latest.Canonical);
+    /// <summary>The latest terms this party accepted: what binds them, readable at any time.</summary>
+    public TermsVersion? AcceptedByYou => Contract.TermsVersions.Where(v => v.IsAcceptedBy(Role)).MaxBy(v => v.Number);
+    public ContractTerms? AcceptedTerms => AcceptedByYou is null ? null : TermsCanonicalForm.Parse(AcceptedByYou.Canonical);
+    /// <summary>What the offered version changes against the one this party accepted (empty when there is nothing new to accept).</summary>
+    public IReadOnlyList<string> ChangesSinceAccepted =>
+        MustAccept && AcceptedTerms is { } accepted && OfferedTerms is { } offered ? TermsChanges.Between(accepted, offered) : [];
     public bool MustAccept => Latest is not null && !Latest.IsAcceptedBy(Role) && Latest.Number != Contract.EffectiveTermsVersion
         && Contract.State is ContractState.Proposed or ContractState.Active;
 }

@@ -240,6 +240,9 @@ public sealed class EscrowFlow
         Step(step);
         var page = await party.OpenAsync(link);
         var after = await party.SubmitAsync(page, button, values);
+        // Acts that move money ask for a second, deliberate step.
+        if (after.Find("#ConfirmButton") is not null)
+            after = await party.SubmitAsync(after, "#ConfirmButton");
         Assert.True(after.Find("#EscrowError") is null, $"{step}: {after.Find("#EscrowError")?.TextContent}");
     }
 
