@@ -61,6 +61,7 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
     {
         services.AddSingleton<EscrowLinks>();
         services.AddSingleton<IPublicAddress>(sp => sp.GetRequiredService<EscrowLinks>());
+        services.AddSingleton<IAgencyNames, BtcPayAgencyBrands>();
         services.AddSingleton<IPaymentGateway, BtcPayPaymentGateway>();
         services.AddSingleton<IGatewayStateReader, BtcPayGatewayStateReader>();
         services.AddSingleton<GatewayReconciliation>();

@@ -1,5 +1,6 @@
 using BTCPayServer.Plugins.Escrow.Core;
 using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Models;
 using Microsoft.AspNetCore.Authorization;
@@ -17,7 +18,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [PublicRateLimit]
 [AutoValidateAntiforgeryToken]
 public sealed class UIEscrowPartyController(
-    PartyActions parties, IAgencyNames agencies, CheckoutReturnProof returnProof, IPublicAddress publicAddress, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
+    PartyActions parties, IAgencyNames agencies, IAuditLog auditLog, CheckoutReturnProof returnProof, IPublicAddress publicAddress, TimeProvider clock, ILogger<UIEscrowPartyController> log) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string NoticeKey = "EscrowNotice";
@@ -35,7 +36,8 @@ public sealed class UIEscrowPartyController(
             {
                 Token = token, Contract = contract, Role = role, Now = clock.GetUtcNow(),
                 Error = TempData[ErrorKey] as string, Notice = TempData[NoticeKey] as string, Thread = thread,
-                AgencyName = await agencies.NameOfAsync(contract.StoreId, cancellationToken),
+                Brand = await agencies.BrandOfAsync(contract.StoreId, cancellationToken),
+                History = await auditLog.ReadAsync(contract.Id, cancellationToken),
             });
         }
         catch (ContractNotFoundException)

@@ -1,5 +1,7 @@
+using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Terms;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Models;
 
@@ -13,8 +15,14 @@ public sealed class PartyPageModel
     public string? Notice { get; init; }
     /// <summary>Page of the dispute threads shown (1: the latest messages).</summary>
     public int Thread { get; init; } = 1;
-    /// <summary>The agency's (store's) name where the host knows it.</summary>
-    public string? AgencyName { get; init; }
+    /// <summary>The agency's (store's) name, logo and colour where the host knows them.</summary>
+    public AgencyBrand Brand { get; init; } = AgencyBrand.None;
+    public string? AgencyName => Brand.Name;
+    /// <summary>The contract's audit entries, oldest first: the party timeline and the reasons given are read from them.</summary>
+    public IReadOnlyList<AuditEntry> History { get; init; } = [];
+
+    /// <summary>How the page names the agency.</summary>
+    public string Agency => AgencyName ?? "The agency";
 
     public bool IsClient => Role == PartyRole.Client;
     public TermsVersion? Latest => Contract.LatestTermsVersion;
