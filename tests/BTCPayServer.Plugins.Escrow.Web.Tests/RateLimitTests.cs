@@ -51,6 +51,16 @@ public sealed class RateLimitTests(EscrowApp app) : IClassFixture<EscrowApp>
     }
 
     [Fact]
+    public async Task A_spent_budget_comes_back_a_little_at_a_time_not_in_a_burst()
+    {
+        var guesser = app.NewBrowser();
+        await GuessUntilLimitedAsync(guesser);
+        // Two permits a second come back; a bucket refilled once a minute would give nothing now, or 120 at once.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.InRange(await GuessUntilLimitedAsync(guesser), 1, Slack);
+    }
+
+    [Fact]
     public void IPv4_clients_seen_through_IPv6_count_as_themselves()
     {
         Assert.Equal(IPAddress.Parse("127.9.9.9"), PublicRateLimitAttribute.ClientOf(IPAddress.Parse("::ffff:127.9.9.9")));

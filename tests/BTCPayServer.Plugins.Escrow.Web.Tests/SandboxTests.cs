@@ -58,15 +58,9 @@ public sealed class SandboxTests(EscrowApp app) : IClassFixture<EscrowApp>
         Assert.Contains("Approved", approved.Text("#EscrowNotice"));
 
         // The worker (every 0.2 s here) turns the release into a pull payment whose claim link shows on the freelancer's page.
-        string? claimLink = null;
-        for (var i = 0; i < 100 && claimLink is null; i++)
-        {
-            var freelancer = await c.Freelancer.OpenAsync(c.FreelancerUrl);
-            claimLink = freelancer.Find("#Milestone1 .claim-link")?.GetAttribute("href");
-            if (claimLink is null)
-                await Task.Delay(100);
-        }
-        Assert.NotNull(claimLink);
+        var claimLink = await Eventually.UntilAsync(
+            async () => (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Find("#Milestone1 .claim-link")?.GetAttribute("href"),
+            link => link is not null, "the claim link on the freelancer's page");
         var claim = await c.Freelancer.OpenAsync(new Uri(claimLink!).AbsolutePath);
         Assert.Equal("0.01000000 BTC", claim.Text("#ClaimAmount"));
         // What the freelancer reads: the contract and milestone by name, no ids or keys.
@@ -154,13 +148,7 @@ public sealed class SandboxTests(EscrowApp app) : IClassFixture<EscrowApp>
         Assert.True(JsonDocument.Parse(answer.Body).RootElement.GetProperty("offsetHours").GetDouble() >= 400);
 
         // Past the 14-day review window: the worker approves on its own.
-        MilestoneState state = MilestoneState.Submitted;
-        for (var i = 0; i < 100 && state == MilestoneState.Submitted; i++)
-        {
-            state = (await app.ContractAsync(c.Id)).Milestone(c.MilestoneIds[0]).State;
-            if (state == MilestoneState.Submitted)
-                await Task.Delay(100);
-        }
-        Assert.NotEqual(MilestoneState.Submitted, state);
+        await Eventually.UntilAsync(async () => (await app.ContractAsync(c.Id)).Milestone(c.MilestoneIds[0]).State,
+            state => state != MilestoneState.Submitted, "the worker's automatic approval");
     }
 }

@@ -159,14 +159,5 @@ public sealed class TokenConfinementTests(EscrowApp app) : IClassFixture<EscrowA
             Assert.DoesNotContain(word, page.VisibleText, StringComparison.Ordinal);
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("Timed out waiting for the worker.");
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Eventually.UntilAsync(condition, "the worker");
 }

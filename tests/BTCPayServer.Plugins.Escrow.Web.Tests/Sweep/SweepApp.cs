@@ -185,14 +185,8 @@ public sealed class SweepApp : EscrowApp
     /// <summary>Waits until the worker has made every queued payout of the contract claimable, so nothing changes it behind a snapshot.</summary>
     public async Task<Contract> SettledAsync(Guid contractId)
     {
-        for (var i = 0; ; i++)
-        {
-            var contract = await ContractAsync(contractId);
-            if (contract.Payouts.All(p => p.Status != PayoutStatus.Queued))
-                return contract;
-            Assert.True(i < 300, "The worker did not make the payouts claimable.");
-            await Task.Delay(50);
-        }
+        return await Eventually.UntilAsync(() => ContractAsync(contractId), c => c.Payouts.All(p => p.Status != PayoutStatus.Queued),
+            "the worker making the payouts claimable");
     }
 
     public async Task<string> SettingsSnapshotAsync() =>
