@@ -93,10 +93,10 @@ public sealed partial class E2ESession : IAsyncDisposable
         var file = Path.Combine(ShotDir, $"{Interlocked.Increment(ref _shots):00}-{Safe(name)}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
         await CheckFitsAsync(page, name);
-        // The agency's pages must be usable with assistive technology: axe finds nothing serious or critical.
-        if (new Uri(page.Url).AbsolutePath.Contains("/plugins/escrow", StringComparison.Ordinal))
-            foreach (var violation in await Accessibility.SeriousViolationsAsync(page))
-                Problem($"{name} ({page.Url}) fails accessibility: {violation}");
+        // Every page (the agency's, the parties', checkout, claim) must be usable with assistive technology: axe finds
+        // nothing serious or critical.
+        foreach (var violation in await Accessibility.SeriousViolationsAsync(page))
+            Problem($"{name} ({page.Url}) fails accessibility: {violation}");
     }
 
     /// <summary>
