@@ -49,6 +49,7 @@ public sealed class LatePaymentAndAmendmentTests(EscrowHost host)
         await Expect(m1.Locator(".held-late")).ToHaveTextAsync("100.00 USD paid late, held for the agency's decision; don't pay it again");
         await Expect(m1.Locator(".fund-milestone")).ToHaveCountAsync(0);
         await Expect(client.Locator("#FundAll")).ToHaveTextAsync("Fund all remaining milestones (200.00 USD)");
+        await Expect(client.Locator("#NextStep")).ToHaveTextAsync("Next step: Your late payment of 100.00 USD for milestone 1 is held for the agency's decision; you don't need to pay again.");
         await client.Locator("#PartyTimeline summary").ClickAsync();
         await Expect(client.Locator("#PartyTimeline")).ToContainTextAsync("A payment of 100.00 USD arrived after its invoice had closed. It is held until");
         await s.ShotAsync(client, "client-timeline-late-payment");
