@@ -23,7 +23,8 @@ public sealed class AuditBrokenTests(EscrowApp app) : IClassFixture<EscrowApp>
 
         // The client approves: refused, in words.
         var party = await delivered.Client.OpenAsync(delivered.ClientUrl);
-        var afterApprove = await delivered.Client.SubmitAsync(party, $"#Milestone1 .approve-milestone");
+        var confirm = await delivered.Client.SubmitAsync(party, $"#Milestone1 .approve-milestone");
+        var afterApprove = await delivered.Client.SubmitAsync(confirm, "#ConfirmButton");
         Assert.Equal(AuditLogBrokenException.Refusal, afterApprove.Text("#EscrowError"));
 
         // The agency cancels: refused, in words, and the contract page says why before anyone tries again.

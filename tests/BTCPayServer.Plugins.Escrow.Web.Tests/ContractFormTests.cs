@@ -108,7 +108,7 @@ public sealed partial class ContractFormTests(EscrowApp app) : IClassFixture<Esc
         Assert.Contains("yyyy-mm-dd", input.GetAttribute("placeholder"));
 
         var party = await c.Client.OpenAsync(c.ClientUrl);
-        Assert.Contains($"due {due}", party.Get("#Milestone1").TextContent);
+        Assert.Equal(due, party.Text("#Milestone1 .due"));
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")]

@@ -58,11 +58,12 @@ public class EscrowApp : IAsyncLifetime
 
     public IServiceProvider Services => Factory.Services;
 
-    public virtual Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _factory = new HostFactory(this);
-        _ = _factory.Server; // start now: migrations run before the first test
-        return Task.CompletedTask;
+        // Start now and wait for the host's start-up work (migrations, reconciliation): requests wait for it by themselves,
+        // but tests that use the host's services directly would otherwise race the migrations ("no such column").
+        await _factory.Services.GetRequiredService<Host.StartupGate>().Ready;
     }
 
     public virtual async Task DisposeAsync()
