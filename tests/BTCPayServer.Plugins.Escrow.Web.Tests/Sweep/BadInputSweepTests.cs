@@ -280,7 +280,7 @@ public sealed class PartyFormSweepTests(SweepApp app, ITestOutputHelper output) 
 
         var proposal = await app.ProposalAsync();
         var answer = PartyField("accept", () => proposal.Contract,
-            c => $"{c.ClientUrl}/milestones/{proposal.MilestoneId}/dispute/proposals/{proposal.ProposalId}/answer", value => new() { ["accept"] = value },
+            c => $"{c.ClientUrl}/milestones/{proposal.MilestoneId}/dispute/proposals/{proposal.ProposalId}/answer", value => new() { ["accept"] = value, ["confirm"] = "yes" },
             reset: async () =>
             {
                 await app.SettledAsync(proposal.Contract.Id);
