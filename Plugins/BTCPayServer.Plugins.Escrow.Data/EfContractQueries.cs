@@ -1,4 +1,5 @@
 using BTCPayServer.Plugins.Escrow.Core.Amounts;
+using BTCPayServer.Plugins.Escrow.Core.Statements;
 using BTCPayServer.Plugins.Escrow.Core.Disputes;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
@@ -90,6 +91,27 @@ public sealed class EfContractQueries(Func<EscrowDbContext> createContext) : ICo
             .ToListAsync(cancellationToken);
         return rows.Select(r => new DisputeQueueRow(r.ContractId, r.ContractTitle, r.MilestoneId, r.Number, r.MilestoneTitle,
             Stored(r.Amount, r.Currency), r.OpenedBy, r.Reason, r.Status, r.OpenedAt, r.ResponseDeadline)).ToList();
+    }
+
+    public async Task<IReadOnlyList<StatementSource>> ReadStatementSourcesAsync(string storeId, StatementPeriod period, CancellationToken cancellationToken)
+    {
+        await using var db = createContext();
+        var (start, end) = (period.Start, period.End);
+        var types = StatementBuilder.EntryTypes.ToList();
+        // The period's money entries of the store first (one statement), then their contracts whole in one split load.
+        var entries = await (
+                from e in db.AuditEntries.AsNoTracking()
+                join c in db.Contracts on e.ContractId equals c.Id
+                where c.StoreId == storeId && e.At >= start && e.At < end && types.Contains(e.Type)
+                orderby e.ContractId, e.Sequence
+                select e)
+            .ToListAsync(cancellationToken);
+        if (entries.Count == 0)
+            return [];
+        var ids = entries.Select(e => e.ContractId).Distinct().ToList();
+        var contracts = await ContractGraph.Whole(db.Contracts.AsNoTracking().Where(c => c.StoreId == storeId && ids.Contains(c.Id))).ToListAsync(cancellationToken);
+        var byContract = entries.ToLookup(e => e.ContractId);
+        return contracts.Select(c => new StatementSource(c, byContract[c.Id].ToList())).ToList();
     }
 
     /// <summary>Stored amounts were valid when written; rebuild them as they are, without validating them again.</summary>

@@ -2,6 +2,7 @@ using BTCPayServer.Plugins.Escrow.Core.Amounts;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Disputes;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Core.Statements;
 using BTCPayServer.Plugins.Escrow.Data.Tests.Builders;
 using BTCPayServer.Plugins.Escrow.Data.Tests.Infrastructure;
 
@@ -134,5 +135,32 @@ public abstract class QueryTests(StoreDatabase database)
         Assert.Empty(await Queries.ListActiveDisputesAsync(Build.Unique("store"), CancellationToken.None));
         var row = Assert.Single((await Queries.ListContractsAsync(new ContractListQuery(store), CancellationToken.None)).Rows);
         Assert.Equal(2, row.OpenDisputes);
+    }
+
+    [Fact]
+    public async Task A_store_statement_reads_the_periods_money_entries_of_its_own_contracts_whole()
+    {
+        var store = Build.Unique("store");
+        var clock = Build.Clock();
+        var mine = Build.Draft(clock, store);
+        new Lifecycle(clock).RunAll(mine);
+        await database.AddAsync(mine);
+        var theirs = Build.Draft(clock, Build.Unique("other-store"));
+        new Lifecycle(clock).RunAll(theirs);
+        await database.AddAsync(theirs);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var period = new StatementPeriod(DateOnly.FromDateTime(mine.CreatedAt.UtcDateTime).AddDays(-1), today.AddDays(1));
+
+        var source = Assert.Single(await Queries.ReadStatementSourcesAsync(store, period, CancellationToken.None));
+
+        Assert.Equal(mine.Id, source.Contract.Id);
+        Assert.Equal(mine.Payments.Count, source.Contract.Payments.Count);
+        Assert.Equal(mine.Payouts.Select(p => p.PullPaymentId), source.Contract.Payouts.Select(p => p.PullPaymentId));
+        Assert.NotEmpty(source.Entries);
+        Assert.All(source.Entries, e => Assert.Contains(e.Type, StatementBuilder.EntryTypes));
+        var totals = Assert.Single(Statement.Of([source], period).Totals);
+        Assert.Equal((mine.Ledger.Received, mine.Ledger.ReleasedToFreelancer, mine.Ledger.FeesRetained, mine.Ledger.RefundedToClient),
+            (totals.Received, totals.Released, totals.Fees, totals.Refunded));
+        Assert.Empty(await Queries.ReadStatementSourcesAsync(store, new StatementPeriod(period.From.AddYears(-1), period.From.AddDays(-1)), CancellationToken.None));
     }
 }

@@ -258,7 +258,7 @@ public sealed class CrossStoreTests(CrossStoreApp app) : IClassFixture<CrossStor
                     "accept" => "true",
                     "confirm" => "yes",
                     "milestoneIds" => mine.MilestoneId.ToString(),
-                    "state" or "page" or "thread" => null,
+                    "state" or "page" or "thread" or "from" or "to" => null,
                     _ => throw new Xunit.Sdk.XunitException($"No plausible value for {action}({parameter.Name}): add one to {nameof(PlausibleFieldsAsync)}."),
                 };
                 if (value is not null)

@@ -44,6 +44,8 @@ public sealed class PartyAccessTests(PartyAccessApp app) : IClassFixture<PartyAc
     {
         { "GET", "", "" },
         { "GET", "status", "" },
+        { "GET", "statement.csv", "" },
+        { "GET", "statement.json", "" },
         { "POST", "accept", "termsHash={hash}" },
         { "POST", "fund", "milestoneIds={m2}" },
         { "POST", "milestones/{m}/submit", "message=Delivered" },

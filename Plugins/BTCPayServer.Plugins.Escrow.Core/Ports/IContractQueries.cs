@@ -1,6 +1,7 @@
 using BTCPayServer.Plugins.Escrow.Core.Amounts;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Disputes;
+using BTCPayServer.Plugins.Escrow.Core.Statements;
 
 namespace BTCPayServer.Plugins.Escrow.Core.Ports;
 
@@ -40,4 +41,10 @@ public interface IContractQueries
 
     /// <summary>Active disputes of a store (open and escalated), escalated first, oldest first.</summary>
     Task<IReadOnlyList<DisputeQueueRow>> ListActiveDisputesAsync(string storeId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The store's contracts with money movements in the period, each loaded whole with its audit entries of the
+    /// period that make statement lines (<see cref="StatementBuilder.EntryTypes"/>): a fixed number of queries.
+    /// </summary>
+    Task<IReadOnlyList<StatementSource>> ReadStatementSourcesAsync(string storeId, StatementPeriod period, CancellationToken cancellationToken);
 }

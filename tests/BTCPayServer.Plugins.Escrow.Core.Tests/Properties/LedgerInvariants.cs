@@ -4,6 +4,7 @@ using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Funding;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
 using BTCPayServer.Plugins.Escrow.Core.Payouts;
+using BTCPayServer.Plugins.Escrow.Core.Statements;
 
 namespace BTCPayServer.Plugins.Escrow.Core.Tests.Properties;
 
@@ -68,7 +69,21 @@ public sealed class LedgerInvariants
         {
             var verification = AuditChain.Verify(contract.UnsavedAuditEntries);
             Ensure(verification.IsValid && verification.EntryCount == contract.AuditCount, $"audit chain broken: {verification.Problem}");
+            CheckStatement(contract, ledger);
         }
+    }
+
+    /// <summary>The statement made from the audit log adds up to the ledger made from the contract's figures.</summary>
+    private static void CheckStatement(Contract contract, EscrowLedger ledger)
+    {
+        var statement = Statement.Of(contract, contract.UnsavedAuditEntries);
+        var totals = statement.Totals.SingleOrDefault() ?? new StatementTotals(contract.Currency, Money.Zero(contract.Currency),
+            Money.Zero(contract.Currency), Money.Zero(contract.Currency), Money.Zero(contract.Currency));
+        Ensure(totals.Received == ledger.Received && totals.Released == ledger.ReleasedToFreelancer && totals.Fees == ledger.FeesRetained
+                && totals.Refunded == ledger.RefundedToClient && totals.BalanceChange == ledger.Balance,
+            $"statement totals (received {totals.Received}, released {totals.Released}, fees {totals.Fees}, refunded {totals.Refunded}) differ from the ledger: {ledger.Summary()}");
+        var payouts = statement.Lines.Where(l => l.Kind is StatementLineKind.Release or StatementLineKind.Refund or StatementLineKind.CreditRefunded or StatementLineKind.LatePaymentRefunded).ToList();
+        Ensure(payouts.Count == contract.Payouts.Count, $"the statement lists {payouts.Count} payouts, the contract has {contract.Payouts.Count}");
     }
 
     /// <summary>
