@@ -43,7 +43,8 @@ public sealed class StatementApp : EscrowApp
         await WaitForPullPaymentsAsync(Released.Id);
         await flow.SubmitDeliverableAsync(Released, 1);
         var client = await Released.Client.OpenAsync(Released.ClientUrl);
-        await Released.Client.SubmitAsync(client, "#Milestone1 .approve-milestone");
+        var confirm = await Released.Client.SubmitAsync(client, "#Milestone1 .approve-milestone");
+        await Released.Client.SubmitAsync(confirm, "#ConfirmButton");
         Funded = await flow.FundedAsync(Staff, ContractForm.Valid("Plain funded contract"));
         Theirs = await OtherStoreContract.CreateAsync(this);
     }
