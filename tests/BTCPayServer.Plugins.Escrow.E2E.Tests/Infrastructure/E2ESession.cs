@@ -164,7 +164,8 @@ public sealed partial class E2ESession : IAsyncDisposable
         {
             response = await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
         }
-        catch (PlaywrightException e) when (e.Message.Contains("net::ERR_ABORTED", StringComparison.Ordinal))
+        catch (PlaywrightException e) when (e.Message.Contains("net::ERR_ABORTED", StringComparison.Ordinal)
+                                            || e.Message.Contains("interrupted by another navigation", StringComparison.Ordinal))
         {
             // A party page reloads itself when its contract changed; that reload can cut this navigation short.
             response = await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
