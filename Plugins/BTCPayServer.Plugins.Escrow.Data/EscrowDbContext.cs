@@ -30,6 +30,8 @@ public abstract class EscrowDbContext : DbContext
     public DbSet<PartyAccess> PartyAccess => Set<PartyAccess>();
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
     public DbSet<StoreSettingsRow> StoreSettings => Set<StoreSettingsRow>();
+    public DbSet<Core.Webhooks.WebhookSubscription> Webhooks => Set<Core.Webhooks.WebhookSubscription>();
+    public DbSet<Core.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Core.Webhooks.WebhookDelivery>();
 
     /// <summary>
     /// Whether the driver's error says a unique key or primary key was already taken. Each provider answers for its own

@@ -1,5 +1,6 @@
 using BTCPayServer.Plugins.Escrow.Core.Application;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Core.Webhooks;
 using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using BTCPayServer.Plugins.Escrow.Host;
@@ -50,7 +51,13 @@ Func<EscrowDbContext> createContext = string.IsNullOrWhiteSpace(options.Postgres
     ? () => SqliteEscrowDatabase.Create($"Data Source={Path.Combine(dataDir, "escrow.db")}", loggerFactory)
     : () => EscrowDatabase.CreatePostgres(options.Postgres!, loggerFactory);
 var stores = new EfContractStoreFactory(createContext);
-builder.Services.AddSingleton<IContractStoreFactory>(stores);
+// Every saved act's events go to the webhook outbox; the webhook worker delivers them.
+builder.Services.AddSingleton<IWebhookStore>(new EfWebhookStore(createContext));
+builder.Services.AddSingleton<IEscrowEventSink>(sp => new WebhookOutbox(sp.GetRequiredService<IWebhookStore>(), sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<IContractStoreFactory>(sp => new EventPublishingStores(stores, sp.GetRequiredService<IEscrowEventSink>()));
+builder.Services.AddSingleton(sp => new WebhookDispatcher(sp.GetRequiredService<IWebhookStore>(),
+    new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }), sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddHostedService<WebhookWorker>();
 builder.Services.AddSingleton<IAuditLog>(stores);
 builder.Services.AddSingleton<IContractQueries>(new EfContractQueries(createContext));
 builder.Services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(createContext, sp.GetRequiredService<TimeProvider>()));

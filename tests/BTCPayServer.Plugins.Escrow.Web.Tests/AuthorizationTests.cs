@@ -50,6 +50,13 @@ public sealed class AuthorizationTests(AuthorizationApp app) : IClassFixture<Aut
         { "POST", "disputes/{c}/{m}" },
         { "POST", "disputes/{c}/{m}/escalate" },
         { "POST", "settings" },
+        // The standalone host's webhooks (ids that exist nowhere: who asks decides the answer before any lookup).
+        { "GET", "webhooks" },
+        { "GET", "webhooks/0123456789abcdef" },
+        { "POST", "webhooks" },
+        { "POST", "webhooks/0123456789abcdef" },
+        { "POST", "webhooks/0123456789abcdef/delete" },
+        { "POST", "webhooks/0123456789abcdef/deliveries/0123456789abcdef01234567/redeliver" },
     };
 
     public static TheoryData<string, string> StaffContractRoutes

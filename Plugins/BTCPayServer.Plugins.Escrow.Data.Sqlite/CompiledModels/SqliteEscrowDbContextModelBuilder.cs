@@ -11,7 +11,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("6a968b17-5c92-4bd7-a72e-9fb64cd17b70"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("90f7b432-c05e-443b-bd0a-45fc6836b4ce"), entityTypeCount: 17)
         {
         }
 
@@ -31,6 +31,8 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             var reviewEntry = ReviewEntryEntityType.Create(this);
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
             var termsVersion = TermsVersionEntityType.Create(this);
+            var webhookDelivery = WebhookDeliveryEntityType.Create(this);
+            var webhookSubscription = WebhookSubscriptionEntityType.Create(this);
             var storeSettingsRow = StoreSettingsRowEntityType.Create(this);
 
             PartyAccessEntityType.CreateForeignKey1(partyAccess, contract);
@@ -61,6 +63,8 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             ReviewEntryEntityType.CreateAnnotations(reviewEntry);
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
             TermsVersionEntityType.CreateAnnotations(termsVersion);
+            WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
+            WebhookSubscriptionEntityType.CreateAnnotations(webhookSubscription);
             StoreSettingsRowEntityType.CreateAnnotations(storeSettingsRow);
 
             AddAnnotation("ProductVersion", "10.0.10");

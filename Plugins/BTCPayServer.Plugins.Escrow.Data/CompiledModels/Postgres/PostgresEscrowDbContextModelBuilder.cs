@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
     public partial class PostgresEscrowDbContextModel
     {
         private PostgresEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("de33f42a-1932-47e2-9245-bd751744ec8e"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("6bc69ac6-c93a-4c75-94ad-5c7a1ac30110"), entityTypeCount: 17)
         {
         }
 
@@ -32,6 +32,8 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             var reviewEntry = ReviewEntryEntityType.Create(this);
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
             var termsVersion = TermsVersionEntityType.Create(this);
+            var webhookDelivery = WebhookDeliveryEntityType.Create(this);
+            var webhookSubscription = WebhookSubscriptionEntityType.Create(this);
             var storeSettingsRow = StoreSettingsRowEntityType.Create(this);
 
             PartyAccessEntityType.CreateForeignKey1(partyAccess, contract);
@@ -62,6 +64,8 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             ReviewEntryEntityType.CreateAnnotations(reviewEntry);
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
             TermsVersionEntityType.CreateAnnotations(termsVersion);
+            WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
+            WebhookSubscriptionEntityType.CreateAnnotations(webhookSubscription);
             StoreSettingsRowEntityType.CreateAnnotations(storeSettingsRow);
 
             AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
