@@ -3,9 +3,11 @@ using BTCPayServer.Abstractions.Extensions;
 using BTCPayServer.Abstractions.Models;
 using BTCPayServer.Plugins.Escrow.Core.Application;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Core.Webhooks;
 using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Security;
 using BTCPayServer.Plugins.Escrow.Services;
+using BTCPayServer.Plugins.Escrow.Webhooks;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +37,7 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
         services.AddEscrowApplication();
         AddPayments(services);
         AddBackgroundWork(services);
+        AddWebhooks(services);
         services.AddEscrowPermissions();
         // Under "Plugins": BTCPay renders store-nav only for users who may view store settings, which an arbiter may not.
         // The partial checks the escrow permissions itself.
@@ -49,7 +52,8 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
         services.AddSingleton<EscrowDbContextFactory>();
         services.AddStartupTask<EscrowMigrations>();
         services.AddSingleton(sp => new EfContractStoreFactory(ContextsOf(sp)));
-        services.AddSingleton<IContractStoreFactory>(sp => sp.GetRequiredService<EfContractStoreFactory>());
+        // Every saved act's events go to BTCPay's event bus, and from there to the store's own webhooks.
+        services.AddSingleton<IContractStoreFactory>(sp => new EventPublishingStores(sp.GetRequiredService<EfContractStoreFactory>(), sp.GetRequiredService<IEscrowEventSink>()));
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<EfContractStoreFactory>());
         services.AddSingleton<IContractQueries>(sp => new EfContractQueries(ContextsOf(sp)));
         services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(ContextsOf(sp), sp.GetRequiredService<TimeProvider>()));
@@ -78,6 +82,14 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<EscrowGatewayEvents>());
         services.AddScheduledTask<TimerSweepTask>(TimerSweepTask.Interval);
         services.AddScheduledTask<PayoutOutboxTask>(PayoutOutboxTask.Interval);
+    }
+
+    /// <summary>The escrow events offered to the store's webhooks (Store settings > Webhooks), signed and retried by BTCPay.</summary>
+    private static void AddWebhooks(IServiceCollection services)
+    {
+        services.AddSingleton<IEscrowEventSink, BtcPayEventSink>();
+        services.AddWebhookTriggerProvider<EscrowWebhookTriggerProvider>();
+        services.AddWebhookTriggerViewModels(EscrowWebhookTriggerProvider.Triggers());
     }
 
     private static Func<EscrowDbContext> ContextsOf(IServiceProvider services)

@@ -8,16 +8,25 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Tests;
 
-/// <summary>The standalone host's webhooks, delivered over real HTTP to a listener on loopback.</summary>
-public sealed class WebhookTests : IAsyncLifetime
+/// <summary>The same on PostgreSQL: the outbox's queries and unique keys on the other provider.</summary>
+public sealed class PostgresWebhookTests : WebhookTests
+{
+    protected override EscrowApp NewApp() => new PostgresEscrowApp();
+}
+
+/// <summary>The standalone host's webhooks (SQLite), delivered over real HTTP to a listener on loopback.</summary>
+public class WebhookTests : IAsyncLifetime
 {
     private const string Secret = "test-secret-0123456789";
-    private readonly EscrowApp _app = new();
+    private EscrowApp _app = null!;
     private readonly WebhookReceiver _receiver = new();
     private Browser _staff = null!;
 
+    protected virtual EscrowApp NewApp() => new();
+
     public async Task InitializeAsync()
     {
+        _app = NewApp();
         await _app.InitializeAsync();
         await _receiver.StartAsync();
         _staff = await _app.StaffAsync();

@@ -47,7 +47,8 @@ public sealed class WebhookDelivery
         {
             ["deliveryId"] = id,
             ["webhookId"] = webhook.Id,
-            ["originalDeliveryId"] = null,
+            // As BTCPay: a first delivery is its own original; a redelivery keeps pointing at it.
+            ["originalDeliveryId"] = id,
             ["isRedelivery"] = false,
             ["type"] = e.Type,
             ["timestamp"] = e.Timestamp.ToUnixTimeSeconds(),
