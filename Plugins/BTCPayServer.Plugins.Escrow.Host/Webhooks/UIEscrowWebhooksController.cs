@@ -120,17 +120,11 @@ public sealed class UIEscrowWebhooksController(IWebhookStore webhooks, TimeProvi
         return RedirectToAction(nameof(Edit), new { storeId, webhookId });
     }
 
-    /// <summary>
-    /// A checkbox posted with a value that is no boolean ("yes") would throw while the form is shown again: it shows
-    /// what was bound instead, and the binding error stays on the page.
-    /// </summary>
     private void ShowBoundCheckboxes(WebhookFormModel form)
     {
-        foreach (var (key, value) in new[] { (nameof(form.Enabled), form.Enabled), (nameof(form.AllEvents), form.AllEvents), (nameof(form.RegenerateSecret), form.RegenerateSecret) })
-        {
-            if (ModelState.TryGetValue(key, out var entry) && entry.RawValue is not null && !bool.TryParse(entry.AttemptedValue, out _))
-                ModelState.SetModelValue(key, value, value.ToString());
-        }
+        ModelState.ShowBoundCheckbox(nameof(form.Enabled), form.Enabled);
+        ModelState.ShowBoundCheckbox(nameof(form.AllEvents), form.AllEvents);
+        ModelState.ShowBoundCheckbox(nameof(form.RegenerateSecret), form.RegenerateSecret);
     }
 
     private async Task<IActionResult> EditView(string storeId, WebhookSubscription webhook, WebhookFormModel form, CancellationToken cancellationToken)

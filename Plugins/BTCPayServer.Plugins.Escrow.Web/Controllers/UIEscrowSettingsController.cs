@@ -44,11 +44,7 @@ public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : C
 
     private ViewResult Redisplay(SettingsFormModel form)
     {
-        // The checkbox shows what was posted, converted to a boolean: a posted value that is none ("yes", 200 letters)
-        // made it throw while rendering (a 500 for a bad value). It shows what was bound instead; the error stays.
-        var key = nameof(SettingsFormModel.AutoApproveClaims);
-        if (ModelState.TryGetValue(key, out var entry) && entry.RawValue is not null && !bool.TryParse(entry.AttemptedValue, out _))
-            ModelState.SetModelValue(key, form.AutoApproveClaims, form.AutoApproveClaims.ToString());
+        ModelState.ShowBoundCheckbox(nameof(SettingsFormModel.AutoApproveClaims), form.AutoApproveClaims);
         return View(form);
     }
 }
