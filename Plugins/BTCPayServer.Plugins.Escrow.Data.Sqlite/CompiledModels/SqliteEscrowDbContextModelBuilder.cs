@@ -11,7 +11,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("6a968b17-5c92-4bd7-a72e-9fb64cd17b70"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("06f3f918-0ec1-4683-9e75-ba57397d4c2b"), entityTypeCount: 15)
         {
         }
 

@@ -20,12 +20,15 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess", b =>
                 {
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ContractId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Role")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("IssuedAt")
                         .HasColumnType("INTEGER");
@@ -36,15 +39,14 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("TokenHash")
+                    b.Property<string>("Role")
                         .IsRequired()
-                        .HasMaxLength(64)
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("ContractId", "Role");
+                    b.HasKey("TokenHash");
 
-                    b.HasIndex("TokenHash")
-                        .IsUnique();
+                    b.HasIndex("ContractId", "Role");
 
                     b.ToTable("PartyAccess", (string)null);
                 });

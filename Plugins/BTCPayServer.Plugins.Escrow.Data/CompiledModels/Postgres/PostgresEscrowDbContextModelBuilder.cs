@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
     public partial class PostgresEscrowDbContextModel
     {
         private PostgresEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("de33f42a-1932-47e2-9245-bd751744ec8e"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("a2347796-27cd-41fa-b6b4-0182ce13278f"), entityTypeCount: 15)
         {
         }
 

@@ -26,12 +26,15 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess", b =>
                 {
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<Guid>("ContractId")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Role")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("IssuedAt")
                         .HasColumnType("timestamp with time zone");
@@ -42,15 +45,14 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("TokenHash")
+                    b.Property<string>("Role")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
-                    b.HasKey("ContractId", "Role");
+                    b.HasKey("TokenHash");
 
-                    b.HasIndex("TokenHash")
-                        .IsUnique();
+                    b.HasIndex("ContractId", "Role");
 
                     b.ToTable("PartyAccess", "BTCPayServer.Plugins.Escrow");
                 });
