@@ -30,6 +30,7 @@ public abstract class EscrowDbContext : DbContext
     public DbSet<PartyAccess> PartyAccess => Set<PartyAccess>();
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
     public DbSet<StoreSettingsRow> StoreSettings => Set<StoreSettingsRow>();
+    public DbSet<Core.Notifications.OutgoingEmail> OutgoingEmails => Set<Core.Notifications.OutgoingEmail>();
 
     /// <summary>
     /// Whether the driver's error says a unique key or primary key was already taken. Each provider answers for its own

@@ -11,7 +11,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("06f3f918-0ec1-4683-9e75-ba57397d4c2b"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("3903872f-f972-4ffb-8e9f-c32656e539a6"), entityTypeCount: 16)
         {
         }
 
@@ -29,6 +29,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             var processedEvent = ProcessedEventEntityType.Create(this);
             var milestone = MilestoneEntityType.Create(this);
             var reviewEntry = ReviewEntryEntityType.Create(this);
+            var outgoingEmail = OutgoingEmailEntityType.Create(this);
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
             var termsVersion = TermsVersionEntityType.Create(this);
             var storeSettingsRow = StoreSettingsRowEntityType.Create(this);
@@ -59,6 +60,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             ProcessedEventEntityType.CreateAnnotations(processedEvent);
             MilestoneEntityType.CreateAnnotations(milestone);
             ReviewEntryEntityType.CreateAnnotations(reviewEntry);
+            OutgoingEmailEntityType.CreateAnnotations(outgoingEmail);
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
             TermsVersionEntityType.CreateAnnotations(termsVersion);
             StoreSettingsRowEntityType.CreateAnnotations(storeSettingsRow);

@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
     public partial class PostgresEscrowDbContextModel
     {
         private PostgresEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("a2347796-27cd-41fa-b6b4-0182ce13278f"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("20b90160-99d8-490d-982b-93b83f98305e"), entityTypeCount: 16)
         {
         }
 
@@ -30,6 +30,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             var processedEvent = ProcessedEventEntityType.Create(this);
             var milestone = MilestoneEntityType.Create(this);
             var reviewEntry = ReviewEntryEntityType.Create(this);
+            var outgoingEmail = OutgoingEmailEntityType.Create(this);
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
             var termsVersion = TermsVersionEntityType.Create(this);
             var storeSettingsRow = StoreSettingsRowEntityType.Create(this);
@@ -60,6 +61,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             ProcessedEventEntityType.CreateAnnotations(processedEvent);
             MilestoneEntityType.CreateAnnotations(milestone);
             ReviewEntryEntityType.CreateAnnotations(reviewEntry);
+            OutgoingEmailEntityType.CreateAnnotations(outgoingEmail);
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
             TermsVersionEntityType.CreateAnnotations(termsVersion);
             StoreSettingsRowEntityType.CreateAnnotations(storeSettingsRow);
