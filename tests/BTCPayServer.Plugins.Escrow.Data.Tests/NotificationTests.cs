@@ -31,11 +31,7 @@ public abstract class NotificationTests(StoreDatabase database)
     [InlineData(true)]
     public async Task A_saved_timer_act_notifies_after_the_save_and_a_failing_notifier_does_not_undo_it(bool notifierFails)
     {
-        var clock = Build.Clock();
-        var contract = Build.Funded(clock);
-        contract.SubmitDeliverable(contract.Milestones[0].Id, "Done", [], [], clock.GetUtcNow());
-        await database.AddAsync(contract);
-        clock.Advance(TimeSpan.FromDays(15));
+        var (clock, contract) = await PastItsReviewWindowAsync();
         var recorder = new Recorder(notifierFails);
 
         var changed = await new TimerSweep(new EfContractStoreFactory(database.NewContext), clock, recorder).RunDueAsync(CancellationToken.None);
@@ -52,11 +48,7 @@ public abstract class NotificationTests(StoreDatabase database)
     [InlineData(true)]
     public async Task Each_email_carries_a_fresh_link_of_its_party_stored_only_as_a_hash_with_the_act(bool notifierFails)
     {
-        var clock = Build.Clock();
-        var contract = Build.Funded(clock);
-        contract.SubmitDeliverable(contract.Milestones[0].Id, "Done", [], [], clock.GetUtcNow());
-        await database.AddAsync(contract);
-        clock.Advance(TimeSpan.FromDays(15));
+        var (clock, contract) = await PastItsReviewWindowAsync();
         var recorder = new Recorder(notifierFails);
 
         await new TimerSweep(new EfContractStoreFactory(database.NewContext), clock, recorder).RunDueAsync(CancellationToken.None);
@@ -83,18 +75,25 @@ public abstract class NotificationTests(StoreDatabase database)
     [Fact]
     public async Task A_host_that_sends_nothing_issues_no_links()
     {
-        var clock = Build.Clock();
-        var contract = Build.Funded(clock);
-        contract.SubmitDeliverable(contract.Milestones[0].Id, "Done", [], [], clock.GetUtcNow());
-        await database.AddAsync(contract);
+        var (clock, contract) = await PastItsReviewWindowAsync();
         var before = (await database.LoadAsync(contract.Id)).PartyAccess.Count;
-        clock.Advance(TimeSpan.FromDays(15));
 
         await new TimerSweep(new EfContractStoreFactory(database.NewContext), clock, new NoNotifications()).RunDueAsync(CancellationToken.None);
 
         var stored = await database.LoadAsync(contract.Id);
         Assert.Equal(MilestoneState.Approved, stored.Milestones[0].State);
         Assert.Equal(before, stored.PartyAccess.Count);
+    }
+
+    /// <summary>A stored contract whose first milestone was delivered, with the clock past its review window (auto-approval due).</summary>
+    private async Task<(Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock, Contract Contract)> PastItsReviewWindowAsync()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Funded(clock);
+        contract.SubmitDeliverable(contract.Milestones[0].Id, "Done", [], [], clock.GetUtcNow());
+        await database.AddAsync(contract);
+        clock.Advance(TimeSpan.FromDays(15));
+        return (clock, contract);
     }
 
     private Task<IReadOnlyList<Core.Audit.AuditEntry>> AuditOf(Guid contractId) =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BTCPayServer.Plugins.Escrow.Core.Notifications;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Host.Workers;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.AspNetCore.DataProtection;
@@ -20,36 +21,15 @@ public sealed class MailOutboxWorker(
 {
     private const int Batch = 20;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var smtp = options.Value.Smtp;
         if (!smtp.IsConfigured)
-            return;
-        var interval = TimeSpan.FromSeconds(Math.Clamp(options.Value.WorkerIntervalSeconds, 0.1, 3600));
-        try
-        {
-            await startup.Ready.WaitAsync(stoppingToken);
-        }
-        catch (Exception)
-        {
-            return;
-        }
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SendDueAsync(smtp, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError("Mail outbox pass failed ({Error}); retrying in {Interval}", e.GetType().Name, interval);
-            }
-            await Task.Delay(interval, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
-        }
+            return Task.CompletedTask;
+        var interval = WorkerLoop.Interval(options.Value);
+        // The exception's type only: a mail library's message may quote what it was sending.
+        return WorkerLoop.RunAsync(startup, interval, ct => SendDueAsync(smtp, ct),
+            e => logger.LogError("Mail outbox pass failed ({Error}); retrying in {Interval}", e.GetType().Name, interval), stoppingToken);
     }
 
     private async Task SendDueAsync(SmtpOptions smtp, CancellationToken cancellationToken)
