@@ -32,6 +32,7 @@ public abstract class EscrowDbContext : DbContext
     public DbSet<StoreSettingsRow> StoreSettings => Set<StoreSettingsRow>();
     public DbSet<Core.Webhooks.WebhookSubscription> Webhooks => Set<Core.Webhooks.WebhookSubscription>();
     public DbSet<Core.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Core.Webhooks.WebhookDelivery>();
+    public DbSet<Core.Notifications.OutgoingEmail> OutgoingEmails => Set<Core.Notifications.OutgoingEmail>();
 
     /// <summary>
     /// Whether the driver's error says a unique key or primary key was already taken. Each provider answers for its own

@@ -31,6 +31,9 @@ public sealed class EscrowHostOptions
     /// </summary>
     public List<string> KnownProxies { get; set; } = [];
 
+    /// <summary>The mail server party emails go through; none configured, no mail is sent (and the log says so once).</summary>
+    public Mail.SmtpOptions Smtp { get; set; } = new();
+
     public string DataPath(string contentRoot) => Path.GetFullPath(Path.Combine(contentRoot, DataDir));
 
     /// <summary><see cref="PublicUrl"/> checked (an absolute http or https URL, no query), without its trailing slash.</summary>

@@ -6,6 +6,7 @@ using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using BTCPayServer.Plugins.Escrow.Host;
 using BTCPayServer.Plugins.Escrow.Host.Faults;
 using BTCPayServer.Plugins.Escrow.Host.Logging;
+using BTCPayServer.Plugins.Escrow.Host.Mail;
 using BTCPayServer.Plugins.Escrow.Host.Sandbox;
 using BTCPayServer.Plugins.Escrow.Host.Staff;
 using BTCPayServer.Plugins.Escrow.Host.Workers;
@@ -61,7 +62,10 @@ builder.Services.AddHostedService<WebhookWorker>();
 builder.Services.AddSingleton<IAuditLog>(stores);
 builder.Services.AddSingleton<IContractQueries>(new EfContractQueries(createContext));
 builder.Services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(createContext, sp.GetRequiredService<TimeProvider>()));
-builder.Services.AddSingleton<IEscrowNotifier, NoNotifications>();
+// Party emails: queued in the outbox (sealed) and sent by the mail worker through Escrow:Smtp; none configured, none sent.
+builder.Services.AddSingleton<IEmailOutbox>(new EfEmailOutbox(createContext));
+builder.Services.AddSingleton<IEscrowNotifier, OutboxNotifier>();
+builder.Services.AddHostedService<MailOutboxWorker>();
 // The standalone host runs one agency: its configured store name is what the party pages call it.
 builder.Services.AddSingleton<IAgencyNames>(new FixedAgencyName(options.StoreName));
 builder.Services.AddEscrowApplication();

@@ -40,7 +40,35 @@ public abstract class LookupTests(StoreDatabase database)
         Assert.Null(await FindByTokenAsync(clientToken));
         Assert.Null(await FindByTokenAsync(freelancerToken));
         var found = await FindByTokenAsync(rotated);
-        Assert.Equal(PartyRole.Freelancer, found?.Authorize(rotated));
+        Assert.Equal(PartyRole.Freelancer, found?.Authorize(rotated, clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task A_party_holds_several_links_each_with_its_expiry_and_revoking_ends_them_all()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Draft(clock);
+        var (clientToken, _) = Build.Activate(contract, clock);
+        await database.AddAsync(contract);
+        string emailed = "";
+        await database.ActAsync(contract.Id, c => emailed = c.IssueEmailLink(PartyRole.Client, Build.Agency, clock.GetUtcNow()));
+
+        var loaded = await database.LoadAsync(contract.Id);
+        var now = clock.GetUtcNow();
+        var live = loaded.ActiveLinks(PartyRole.Client, now);
+        Assert.Equal(2, live.Count);
+        Assert.Equal([null, now + Contract.EmailLinkLifetime], live.Select(a => a.ExpiresAt));
+        Assert.Equal(contract.Id, (await FindByTokenAsync(emailed))?.Id);
+        Assert.Null((await FindByTokenAsync(emailed))?.Authorize(emailed, now + Contract.EmailLinkLifetime));
+
+        await database.ActAsync(contract.Id, c => c.RevokePartyLink(PartyRole.Client, Build.Agency, clock.GetUtcNow()));
+
+        Assert.Null(await FindByTokenAsync(clientToken));
+        Assert.Null(await FindByTokenAsync(emailed));
+
+        // Issuing again drops the dead rows from storage, on both providers.
+        await database.ActAsync(contract.Id, c => c.IssuePartyLink(PartyRole.Client, Build.Agency, clock.GetUtcNow()));
+        Assert.Single((await database.LoadAsync(contract.Id)).PartyAccess, a => a.Role == PartyRole.Client);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using BTCPayServer.Plugins.Escrow.Core.Access;
 using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Data.Tests.Builders;
@@ -9,8 +11,10 @@ namespace BTCPayServer.Plugins.Escrow.Data.Tests;
 /// <summary>Parties hear about an act only once it is stored, and a notifier that fails never undoes the act.</summary>
 public abstract class NotificationTests(StoreDatabase database)
 {
-    private sealed class Recorder(bool fail) : IEscrowNotifier
+    private sealed class Recorder(bool fail, bool sendsLinks = true) : IEscrowNotifier
     {
+        public bool SendsLinks => sendsLinks;
+
         public List<EscrowNotification> Sent { get; } = [];
 
         public Task<NotificationResult> NotifyAsync(EscrowNotification notification, CancellationToken cancellationToken)
@@ -27,11 +31,7 @@ public abstract class NotificationTests(StoreDatabase database)
     [InlineData(true)]
     public async Task A_saved_timer_act_notifies_after_the_save_and_a_failing_notifier_does_not_undo_it(bool notifierFails)
     {
-        var clock = Build.Clock();
-        var contract = Build.Funded(clock);
-        contract.SubmitDeliverable(contract.Milestones[0].Id, "Done", [], [], clock.GetUtcNow());
-        await database.AddAsync(contract);
-        clock.Advance(TimeSpan.FromDays(15));
+        var (clock, contract) = await PastItsReviewWindowAsync();
         var recorder = new Recorder(notifierFails);
 
         var changed = await new TimerSweep(new EfContractStoreFactory(database.NewContext), clock, recorder).RunDueAsync(CancellationToken.None);
@@ -42,4 +42,60 @@ public abstract class NotificationTests(StoreDatabase database)
         if (!notifierFails)
             Assert.Contains(recorder.Sent, n => n.ContractId == contract.Id && n.Recipient == contract.Freelancer.Email && n.Subject.Contains("approved"));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Each_email_carries_a_fresh_link_of_its_party_stored_only_as_a_hash_with_the_act(bool notifierFails)
+    {
+        var (clock, contract) = await PastItsReviewWindowAsync();
+        var recorder = new Recorder(notifierFails);
+
+        await new TimerSweep(new EfContractStoreFactory(database.NewContext), clock, recorder).RunDueAsync(CancellationToken.None);
+
+        var stored = await database.LoadAsync(contract.Id);
+        var emailed = stored.PartyAccess.Where(a => a.Role == PartyRole.Freelancer && a.ExpiresAt is not null).ToList();
+        Assert.Single(emailed); // one link per party per act, however many messages it causes
+        Assert.Equal(emailed[0].IssuedAt + Contract.EmailLinkLifetime, emailed[0].ExpiresAt);
+        Assert.Contains(await AuditOf(contract.Id), e => e.Type == "access.emailed");
+        if (notifierFails)
+            return;
+        var message = Assert.Single(recorder.Sent, n => n.Subject.Contains("approved"));
+        Assert.Equal(PartyRole.Freelancer, message.To);
+        var token = message.Link!.Token;
+        Assert.Equal(CapabilityToken.HashOf(token), emailed[0].TokenHash);
+        await using var store = database.NewStore();
+        var found = await store.FindByPartyTokenHashAsync(CapabilityToken.HashOf(token), CancellationToken.None);
+        Assert.Equal(PartyRole.Freelancer, found?.Authorize(token, clock.GetUtcNow()));
+        Assert.DoesNotContain(token, message.ToString());
+        Assert.All(await AuditOf(contract.Id), e => Assert.DoesNotContain(token, e.Data));
+        Assert.All(recorder.Sent, n => Assert.Same(message.Link, n.Link));
+    }
+
+    [Fact]
+    public async Task A_host_that_sends_nothing_issues_no_links()
+    {
+        var (clock, contract) = await PastItsReviewWindowAsync();
+        var before = (await database.LoadAsync(contract.Id)).PartyAccess.Count;
+
+        await new TimerSweep(new EfContractStoreFactory(database.NewContext), clock, new NoNotifications()).RunDueAsync(CancellationToken.None);
+
+        var stored = await database.LoadAsync(contract.Id);
+        Assert.Equal(MilestoneState.Approved, stored.Milestones[0].State);
+        Assert.Equal(before, stored.PartyAccess.Count);
+    }
+
+    /// <summary>A stored contract whose first milestone was delivered, with the clock past its review window (auto-approval due).</summary>
+    private async Task<(Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock, Contract Contract)> PastItsReviewWindowAsync()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Funded(clock);
+        contract.SubmitDeliverable(contract.Milestones[0].Id, "Done", [], [], clock.GetUtcNow());
+        await database.AddAsync(contract);
+        clock.Advance(TimeSpan.FromDays(15));
+        return (clock, contract);
+    }
+
+    private Task<IReadOnlyList<Core.Audit.AuditEntry>> AuditOf(Guid contractId) =>
+        new EfContractStoreFactory(database.NewContext).ReadAsync(contractId, CancellationToken.None);
 }

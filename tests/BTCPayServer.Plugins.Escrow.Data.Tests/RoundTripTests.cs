@@ -154,7 +154,7 @@ public abstract class RoundTripTests(StoreDatabase database)
 
         Assert.Equal(3, c.ProcessedEvents.Count);
         Assert.Equal(lifecycle.InvoiceId, Assert.Single(c.Invoices).InvoiceId);
-        Assert.Equal(2, c.PartyAccess.Count(a => a.IsActive));
+        Assert.Equal(2, c.PartyAccess.Count(a => a.IsActiveAt(a.IssuedAt)));
         Assert.Equal(FeePolicy.Create(2.5m, Money.Of(1m, "USD"), FeePayer.Freelancer), c.Fee);
         Assert.Equal("carol@example.com", c.Client.Email);
         Assert.Empty(c.UnsavedAuditEntries);

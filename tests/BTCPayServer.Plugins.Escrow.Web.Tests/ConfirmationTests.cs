@@ -39,7 +39,7 @@ public sealed class ConfirmationTests(EscrowApp app) : IClassFixture<EscrowApp>
         var before = await app.SnapshotAsync(c.Id);
 
         var asked = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), "#RevokeClient");
-        Assert.Contains("The link of Alice Client (client) stops working at once", asked.Text("#ConfirmEffects"));
+        Assert.Contains("Every link of Alice Client (client) stops working at once, including links sent by email", asked.Text("#ConfirmEffects"));
         Assert.Equal(before, await app.SnapshotAsync(c.Id));
         Assert.Equal(System.Net.HttpStatusCode.OK, (await c.Client.GetAsync(c.ClientUrl)).Status);
 

@@ -1,5 +1,9 @@
 using System.Net;
 using BTCPayServer.Plugins.Escrow.Core.Access;
+using BTCPayServer.Plugins.Escrow.Core.Audit;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
 using BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Tests;
@@ -14,6 +18,8 @@ public sealed class PartyAccessApp : EscrowApp
     public string RotatedClientToken { get; private set; } = "";
     public string CurrentClientToken { get; private set; } = "";
     public string RevokedFreelancerToken { get; private set; } = "";
+    public string EmailedClientToken { get; private set; } = "";
+    public string ExpiredClientToken { get; private set; } = "";
     public Guid ProposalId { get; private set; }
     public Browser Staff { get; private set; } = null!;
 
@@ -34,6 +40,14 @@ public sealed class PartyAccessApp : EscrowApp
         RotatedClientToken = Contract.ClientToken;
         await Staff.SubmitConfirmedAsync(rotated, "#RevokeFreelancer");
         RevokedFreelancerToken = Contract.FreelancerToken;
+
+        // Two more client links as emails bring them: one fresh, one sent 31 days ago (issued last: a new link drops dead ones).
+        var now = DateTimeOffset.UtcNow;
+        await using var store = Services.GetRequiredService<IContractStoreFactory>().Open();
+        var contract = await store.FindAsync(Contract.Id, CancellationToken.None) ?? throw new InvalidOperationException();
+        EmailedClientToken = contract.IssueEmailLink(PartyRole.Client, Actor.Mailer, now);
+        ExpiredClientToken = contract.IssueEmailLink(PartyRole.Client, Actor.Mailer, now - Core.Contracts.Contract.EmailLinkLifetime - TimeSpan.FromDays(1));
+        await store.SaveAsync(contract, CancellationToken.None);
     }
 }
 
@@ -64,7 +78,7 @@ public sealed class PartyAccessTests(PartyAccessApp app) : IClassFixture<PartyAc
         get
         {
             var data = new TheoryData<string, string, string, string>();
-            foreach (var kind in new[] { "wrong", "rotated", "revoked", "garbage" })
+            foreach (var kind in new[] { "wrong", "rotated", "revoked", "expired", "garbage" })
             {
                 foreach (var row in PartyRoutes)
                     data.Add(kind, (string)row[0], (string)row[1], (string)row[2]);
@@ -82,6 +96,7 @@ public sealed class PartyAccessTests(PartyAccessApp app) : IClassFixture<PartyAc
             "wrong" => CapabilityToken.NewToken(),
             "rotated" => app.RotatedClientToken,
             "revoked" => app.RevokedFreelancerToken,
+            "expired" => app.ExpiredClientToken,
             _ => new string('A', 200),
         };
         var before = await app.SnapshotAsync(app.Contract.Id);
@@ -105,6 +120,26 @@ public sealed class PartyAccessTests(PartyAccessApp app) : IClassFixture<PartyAc
         var status = await app.NewBrowser().GetAsync($"{Urls.Party(app.CurrentClientToken)}/status");
         Assert.Equal(HttpStatusCode.OK, status.Status);
         Assert.Contains("\"version\"", status.Body);
+        var emailed = await app.NewBrowser().GetAsync(Urls.Party(app.EmailedClientToken));
+        Assert.Equal(HttpStatusCode.OK, emailed.Status);
+        Assert.Equal("client", emailed.Text("#PartyRole"));
+    }
+
+    [Fact]
+    public async Task The_staff_page_counts_each_party_s_live_links_and_never_shows_a_token()
+    {
+        var page = await app.Staff.OpenAsync(Urls.Contract(app.Contract.Id));
+
+        var client = page.Get("#LinksClient").TextContent;
+        Assert.Contains("2 active", client);
+        Assert.Contains("until revoked", client);
+        Assert.Contains("by email, works until", client);
+        Assert.Contains("revoked", page.Get("#LinksFreelancer").TextContent);
+        foreach (var token in new[] { app.CurrentClientToken, app.EmailedClientToken, app.ExpiredClientToken })
+        {
+            Assert.DoesNotContain(token, page.Body);
+            Assert.DoesNotContain(CapabilityToken.HashOf(token), page.Body);
+        }
     }
 
     [Theory]

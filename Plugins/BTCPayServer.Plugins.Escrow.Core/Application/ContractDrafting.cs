@@ -58,7 +58,7 @@ public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider 
     public Task CancelAsync(string storeId, Guid contractId, string? reason, Actor agency, CancellationToken cancellationToken) =>
         _work.ActAsync(InStore(storeId, contractId), c => { c.Cancel(agency, reason, clock.GetUtcNow()); return true; }, cancellationToken);
 
-    /// <summary>Replaces a party's link; the old one stops working at once.</summary>
+    /// <summary>Replaces a party's links with one new link; every link they held stops working at once.</summary>
     public Task<string> RotatePartyLinkAsync(string storeId, Guid contractId, PartyRole role, Actor agency, CancellationToken cancellationToken) =>
         _work.ActAsync(InStore(storeId, contractId), c => c.IssuePartyLink(role, agency, clock.GetUtcNow()), cancellationToken);
 

@@ -1,3 +1,4 @@
+using BTCPayServer.Plugins.Escrow.Core.Access;
 using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Faults;
@@ -70,35 +71,53 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
     /// <summary>Saves, then tells the parties; new contracts go through here too.</summary>
     public async Task SaveAndNotifyAsync(IContractStore store, Contract contract, CancellationToken cancellationToken, bool isNew = false)
     {
-        var entries = contract.UnsavedAuditEntries.ToList();
+        var messages = Plan(contract);
         CrashPoints.Reach(CrashPoints.BeforeSave);
         if (isNew)
             await store.AddAsync(contract, cancellationToken);
         else
             await store.SaveAsync(contract, cancellationToken);
         CrashPoints.Reach(CrashPoints.AfterSave);
-        await NotifyAsync([(contract, entries)], cancellationToken);
+        await NotifyAsync(messages, cancellationToken);
     }
 
     /// <summary>Saves contracts the store loaded in one transaction (all or none), then tells each contract's parties.</summary>
     public async Task SaveAllAndNotifyAsync(IContractStore store, IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken)
     {
-        var changes = contracts.Select(c => (c, (IReadOnlyList<AuditEntry>)c.UnsavedAuditEntries.ToList())).ToList();
+        var messages = contracts.SelectMany(Plan).ToList();
         CrashPoints.Reach(CrashPoints.BeforeSave);
         await store.SaveManyAsync(contracts, cancellationToken);
         CrashPoints.Reach(CrashPoints.AfterSave);
-        await NotifyAsync(changes, cancellationToken);
+        await NotifyAsync(messages, cancellationToken);
     }
 
-    private async Task NotifyAsync(IEnumerable<(Contract Contract, IReadOnlyList<AuditEntry> Entries)> saved, CancellationToken cancellationToken)
+    /// <summary>
+    /// The messages the unsaved changes call for. Each party written to gets one fresh link for all of this act's
+    /// messages, issued on the contract before it is saved: the link's hash is stored with the act or not at all, and
+    /// its token lives only in memory until the email is handed over.
+    /// </summary>
+    private IReadOnlyList<EscrowNotification> Plan(Contract contract)
     {
         if (notifier is null)
-            return;
-        foreach (var notification in saved.SelectMany(s => s.Entries.SelectMany(e => NotificationPlanner.For(s.Contract, e))))
+            return [];
+        var messages = contract.UnsavedAuditEntries.ToList().SelectMany(e => NotificationPlanner.For(contract, e)).ToList();
+        if (!notifier.SendsLinks || contract.State == ContractState.Cancelled)
+            return messages;
+        var links = new Dictionary<PartyRole, PartyLink>();
+        return messages.Select(m => m with
+        {
+            Link = links.TryGetValue(m.To, out var link) ? link
+                : links[m.To] = new PartyLink(contract.IssueEmailLink(m.To, Actor.Mailer, m.Cause.At)),
+        }).ToList();
+    }
+
+    private async Task NotifyAsync(IReadOnlyList<EscrowNotification> messages, CancellationToken cancellationToken)
+    {
+        foreach (var notification in messages)
         {
             try
             {
-                await notifier.NotifyAsync(notification, cancellationToken);
+                await notifier!.NotifyAsync(notification, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -6,7 +6,7 @@ using BTCPayServer.Plugins.Escrow.Core.Ports;
 namespace BTCPayServer.Plugins.Escrow.Core.Application;
 
 /// <summary>
-/// Acts of the client and the freelancer, reached only through their capability link. A wrong, rotated or revoked
+/// Acts of the client and the freelancer, reached only through their capability link. A wrong, rotated, revoked or expired
 /// token is "not found", so a guess learns nothing; a party acting out of role gets a clear refusal.
 /// </summary>
 public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway gateway, IStoreSettingsStore settings, TimeProvider clock, IEscrowNotifier? notifier = null)
@@ -18,7 +18,7 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
     {
         await using var store = stores.Open();
         var contract = await Load(token)(store, cancellationToken) ?? throw new ContractNotFoundException();
-        return (contract, contract.Authorize(token)!.Value);
+        return (contract, RoleOf(contract, token));
     }
 
     public Task AcceptTermsAsync(string token, string termsHash, CancellationToken cancellationToken) =>
@@ -60,7 +60,7 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
     {
         await using var store = stores.Open();
         var contract = await Load(token)(store, cancellationToken) ?? throw new ContractNotFoundException();
-        EnsureRole(contract.Authorize(token)!.Value, PartyRole.Client);
+        EnsureRole(RoleOf(contract, token), PartyRole.Client);
         // Paying into an escrow that can pay nothing out would only strand the client's money (no chain read here:
         // only a contract already found broken is refused).
         if (contract.AuditProblem is { } problem)
@@ -80,7 +80,7 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
     private Task Act(string token, PartyRole? requiredRole, Action<Contract, PartyRole> act, CancellationToken cancellationToken) =>
         _work.ActAsync(Load(token), c =>
         {
-            var role = c.Authorize(token)!.Value;
+            var role = RoleOf(c, token);
             if (requiredRole is { } required)
                 EnsureRole(role, required);
             act(c, role);
@@ -93,12 +93,16 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
             throw new EscrowException("party.wrong-role", $"Only the {required.ToString().ToLowerInvariant()} can do this.");
     }
 
-    private static Func<IContractStore, CancellationToken, Task<Contract?>> Load(string token) => async (store, ct) =>
+    // A link that expired between loading and acting is as unknown as any other.
+    private PartyRole RoleOf(Contract contract, string token) =>
+        contract.Authorize(token, clock.GetUtcNow()) ?? throw new ContractNotFoundException();
+
+    private Func<IContractStore, CancellationToken, Task<Contract?>> Load(string token) => async (store, ct) =>
     {
         if (string.IsNullOrEmpty(token) || token.Length > 128)
             return null;
         var contract = await store.FindByPartyTokenHashAsync(CapabilityToken.HashOf(token), ct);
-        return contract?.Authorize(token) is null ? null : contract;
+        return contract?.Authorize(token, clock.GetUtcNow()) is null ? null : contract;
     };
 }
 

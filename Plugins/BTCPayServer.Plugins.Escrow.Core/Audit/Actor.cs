@@ -18,6 +18,8 @@ public sealed record Actor(ActorRole Role, string Id)
     public static readonly Actor Freelancer = new(ActorRole.Freelancer, "freelancer");
     public static readonly Actor Timer = new(ActorRole.System, "timer");
     public static readonly Actor PayoutWorker = new(ActorRole.System, "payout-worker");
+    /// <summary>Issues the fresh link each party email carries.</summary>
+    public static readonly Actor Mailer = new(ActorRole.System, "mailer");
     public static readonly Actor PaymentProvider = new(ActorRole.PaymentProvider, "payment-gateway");
 
     public static Actor Agency(string userId) => new(ActorRole.Agency, userId);

@@ -11,7 +11,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("90f7b432-c05e-443b-bd0a-45fc6836b4ce"), entityTypeCount: 17)
+            : base(skipDetectChanges: false, modelId: new Guid("06bf78df-d268-478f-98fa-b4cb1ad19760"), entityTypeCount: 18)
         {
         }
 
@@ -29,6 +29,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             var processedEvent = ProcessedEventEntityType.Create(this);
             var milestone = MilestoneEntityType.Create(this);
             var reviewEntry = ReviewEntryEntityType.Create(this);
+            var outgoingEmail = OutgoingEmailEntityType.Create(this);
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
             var termsVersion = TermsVersionEntityType.Create(this);
             var webhookDelivery = WebhookDeliveryEntityType.Create(this);
@@ -61,6 +62,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             ProcessedEventEntityType.CreateAnnotations(processedEvent);
             MilestoneEntityType.CreateAnnotations(milestone);
             ReviewEntryEntityType.CreateAnnotations(reviewEntry);
+            OutgoingEmailEntityType.CreateAnnotations(outgoingEmail);
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
             TermsVersionEntityType.CreateAnnotations(termsVersion);
             WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);

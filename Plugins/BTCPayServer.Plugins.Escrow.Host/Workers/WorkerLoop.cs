@@ -3,14 +3,22 @@ using Microsoft.Extensions.Options;
 namespace BTCPayServer.Plugins.Escrow.Host.Workers;
 
 /// <summary>
-/// The loop of the host's background workers: wait until start-up is done, then one pass per interval until the host
-/// stops. A pass that fails is logged and tried again next time; its work is safe to run twice.
+/// The loop of the host's background workers: wait for start-up, then one pass per interval; a pass that fails is
+/// reported and the next one runs as planned.
 /// </summary>
 public static class WorkerLoop
 {
-    public static async Task RunAsync(StartupGate startup, IOptions<EscrowHostOptions> options, ILogger logger, string name, Func<CancellationToken, Task> pass, CancellationToken stoppingToken)
+    public static TimeSpan Interval(EscrowHostOptions options) => TimeSpan.FromSeconds(Math.Clamp(options.WorkerIntervalSeconds, 0.1, 3600));
+
+    /// <summary>The loop at the configured interval, a failed pass logged as an error under <paramref name="name"/>.</summary>
+    public static Task RunAsync(StartupGate startup, IOptions<EscrowHostOptions> options, ILogger logger, string name, Func<CancellationToken, Task> pass, CancellationToken stoppingToken)
     {
-        var interval = TimeSpan.FromSeconds(Math.Clamp(options.Value.WorkerIntervalSeconds, 0.1, 3600));
+        var interval = Interval(options.Value);
+        return RunAsync(startup, interval, pass, e => logger.LogError(e, "{Worker} pass failed; retrying in {Interval}", name, interval), stoppingToken);
+    }
+
+    public static async Task RunAsync(StartupGate startup, TimeSpan interval, Func<CancellationToken, Task> pass, Action<Exception> failed, CancellationToken stoppingToken)
+    {
         try
         {
             // Not before the databases are migrated and the gateway reconciled (a failure there stops the host).
@@ -32,7 +40,7 @@ public static class WorkerLoop
             }
             catch (Exception e)
             {
-                logger.LogError(e, "{Worker} pass failed; retrying in {Interval}", name, interval);
+                failed(e);
             }
             await Task.Delay(interval, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
         }

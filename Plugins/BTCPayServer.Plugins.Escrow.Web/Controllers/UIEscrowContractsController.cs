@@ -19,7 +19,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [ShortBindingErrors]
 public sealed class UIEscrowContractsController(
     IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, ContractDrafting drafting, AgencyDecisions decisions,
-    IStoreSettingsStore settings, IPublicAddress publicAddress, LinkGenerator linkGenerator) : Controller
+    IStoreSettingsStore settings, IPublicAddress publicAddress, LinkGenerator linkGenerator, TimeProvider clock) : Controller
 {
     private const string ErrorKey = "EscrowError";
     private const string LinksKey = "EscrowIssuedLinks";
@@ -75,6 +75,7 @@ public sealed class UIEscrowContractsController(
             Timeline = timeline,
             Verification = verification,
             IssuedLinks = links,
+            Now = clock.GetUtcNow(),
         });
     }
 
@@ -162,9 +163,9 @@ public sealed class UIEscrowContractsController(
 
     [HttpPost("contracts/{contractId:guid}/links/{role}/revoke")]
     public async Task<IActionResult> RevokeLink([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] PartyRole role, string? confirm, CancellationToken cancellationToken) =>
-        await ConfirmFirstAsync(storeId, contractId, confirm, c => ModelState.IsValid && Enum.IsDefined(role) && c.PartyAccess.Any(a => a.Role == role && a.IsActive)
+        await ConfirmFirstAsync(storeId, contractId, confirm, c => ModelState.IsValid && Enum.IsDefined(role) && c.ActiveLinks(role, clock.GetUtcNow()).Count > 0
                 ? Confirmation(c, $"Revoke the {role.ToString().ToLowerInvariant()}'s link",
-                    [$"The link of {PartyName(c, role)} ({role.ToString().ToLowerInvariant()}) stops working at once; it cannot be turned back on.",
+                    [$"Every link of {PartyName(c, role)} ({role.ToString().ToLowerInvariant()}) stops working at once, including links sent by email; they cannot be turned back on.",
                      "No money moves. You can issue a new link afterwards (Reissue) and send it to them."],
                     "Revoke link", [])
                 : null, cancellationToken)

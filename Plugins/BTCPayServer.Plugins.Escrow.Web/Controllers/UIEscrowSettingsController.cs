@@ -7,18 +7,26 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 
-/// <summary>The store's escrow settings: defaults for new contracts, payment and payout methods, claim approval.</summary>
+/// <summary>
+/// The store's escrow settings: defaults for new contracts, payment and payout methods, claim approval; and, in a host
+/// that sends its own mail (an <see cref="IEmailOutbox"/> is registered), the latest party emails and their status.
+/// </summary>
 [Route("stores/{storeId}/plugins/escrow/settings")]
 [Authorize(Policy = EscrowPolicies.ManageContracts)]
 [AutoValidateAntiforgeryToken]
 [ShortBindingErrors]
-public sealed class UIEscrowSettingsController(IStoreSettingsStore settings) : Controller
+public sealed class UIEscrowSettingsController(IStoreSettingsStore settings, IEnumerable<IEmailOutbox> outboxes) : Controller
 {
+    /// <summary>How many of the latest emails the settings page lists.</summary>
+    public const int EmailsShown = 20;
+
     [HttpGet("")]
     public async Task<IActionResult> Index([FromRoute] string storeId, CancellationToken cancellationToken)
     {
         ViewData["StoreId"] = storeId;
         ViewData["Saved"] = TempData["EscrowSettingsSaved"];
+        if (outboxes.FirstOrDefault() is { } outbox)
+            ViewData["Emails"] = await outbox.RecentAsync(storeId, EmailsShown, cancellationToken);
         return View(SettingsFormModel.From(await settings.GetAsync(storeId, cancellationToken)));
     }
 

@@ -13,6 +13,8 @@ public sealed class ContractDetailsModel
     public required IReadOnlyList<AuditEntry> Timeline { get; init; }
     public required AuditVerification Verification { get; init; }
     public IReadOnlyList<IssuedLink> IssuedLinks { get; init; } = [];
+    /// <summary>The moment the page was read: which party links are live depends on it.</summary>
+    public required DateTimeOffset Now { get; init; }
     /// <summary>The stored audit log failed a check (now, or earlier as recorded on the contract): no money moves.</summary>
     public string? AuditProblem => Verification.IsValid ? Contract.AuditProblem : Verification.Problem ?? Contract.AuditProblem;
 }

@@ -1,15 +1,17 @@
-using System.Net;
 using BTCPayServer.Plugins.Emails.Services;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
+using Microsoft.AspNetCore.Routing;
 
 namespace BTCPayServer.Plugins.Escrow.Services;
 
 /// <summary>
 /// Escrow messages as emails from the store, through BTCPay's email settings (the store's own, or the server's when
 /// the server allows stores to use them). "Sent" means handed to BTCPay's mail queue, which sends in the background
-/// and logs delivery failures; a store without email settings gets "not configured", never a pretend send.
+/// and logs delivery failures; a store without email settings gets "not configured", never a pretend send. Each email
+/// carries the fresh link the unit of work issued for it (BTCPay sends HTML only: the HTML body).
 /// </summary>
-public sealed class StoreEmailNotifier(EmailSenderFactory emailSenders) : IEscrowNotifier
+public sealed class StoreEmailNotifier(EmailSenderFactory emailSenders, IPublicAddress publicAddress, LinkGenerator linkGenerator) : IEscrowNotifier
 {
     public async Task<NotificationResult> NotifyAsync(EscrowNotification notification, CancellationToken cancellationToken)
     {
@@ -18,10 +20,7 @@ public sealed class StoreEmailNotifier(EmailSenderFactory emailSenders) : IEscro
         if (!await emailSenders.IsComplete(notification.StoreId))
             return NotificationResult.NotConfigured;
         var sender = await emailSenders.GetEmailSender(notification.StoreId);
-        sender.SendEmail(recipient, notification.Subject, AsHtml(notification.Body));
+        sender.SendEmail(recipient, notification.Subject, notification.Html(linkGenerator.PartyPageUrl(publicAddress, notification.Link)));
         return NotificationResult.Sent;
     }
-
-    /// <summary>BTCPay sends the body as HTML: the escrow's plain text is encoded and keeps its line breaks.</summary>
-    private static string AsHtml(string text) => WebUtility.HtmlEncode(text).ReplaceLineEndings("<br>");
 }

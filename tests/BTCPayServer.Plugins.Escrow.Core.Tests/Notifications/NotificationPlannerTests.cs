@@ -57,21 +57,41 @@ public class NotificationPlannerTests
     }
 
     [Fact]
-    public void A_dispute_is_told_to_the_other_party_only()
-    {
-        var contract = new ContractBuilder().WithClient("Cleo", "cleo@example.com").WithFreelancer("Finn", "finn@example.com").WithMilestone(1m).Active().Fund(1);
-
-        var sent = Planned(contract, c => c.OpenDispute(c.M(1).Id, PartyRole.Client, "Late", Start));
-
-        Assert.Equal("finn@example.com", Assert.Single(sent).Recipient);
-    }
-
-    [Fact]
     public void Bookkeeping_entries_send_nothing()
     {
         var contract = new ContractBuilder().WithMilestone(1m).Active();
 
         Assert.Empty(Planned(contract, c => c.IssuePartyLink(PartyRole.Client, Staff, Start)));
         Assert.Empty(Planned(contract, c => c.Invoice(1)));
+    }
+
+    [Fact]
+    public void The_email_bodies_carry_the_link_and_encode_what_users_wrote()
+    {
+        var contract = new ContractBuilder().Titled("<b>Logo</b> & co").WithFreelancer("Finn", "finn@example.com").WithMilestone(1.5m).Active();
+
+        var funded = Assert.Single(Planned(contract, c => c.Fund(1)), n => n.Subject.Contains("funded"));
+        var url = "https://escrow.example/escrow/p/abc_DEF-123";
+
+        Assert.Equal(PartyRole.Freelancer, funded.To);
+        Assert.Contains(contract.M(1).Amount.ToString(), funded.Body);
+        Assert.Contains(url, funded.Text(url));
+        Assert.Contains("\"<b>Logo</b> & co\"", funded.Text(url));
+        var html = funded.Html(url);
+        Assert.Contains($"<a href=\"{url}\">", html);
+        Assert.Contains("&lt;b&gt;Logo&lt;/b&gt; &amp; co", html);
+        Assert.DoesNotContain("<b>Logo", html);
+        Assert.DoesNotContain("/escrow/p/", funded.Text(null));
+        Assert.Contains("private escrow link", funded.Html(null));
+    }
+
+    [Fact]
+    public void A_dispute_is_told_to_both_parties()
+    {
+        var contract = new ContractBuilder().WithClient("Cleo", "cleo@example.com").WithFreelancer("Finn", "finn@example.com").WithMilestone(1m).Active().Fund(1);
+
+        var opened = Planned(contract, c => c.OpenDispute(c.M(1).Id, PartyRole.Client, "Late", Start));
+
+        Assert.Equal([PartyRole.Client, PartyRole.Freelancer], opened.Select(n => n.To).Order());
     }
 }

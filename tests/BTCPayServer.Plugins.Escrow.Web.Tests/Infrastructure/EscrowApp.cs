@@ -116,7 +116,7 @@ public class EscrowApp : IAsyncLifetime
     {
         var c = await ContractAsync(contractId);
         var milestones = string.Join(";", c.Milestones.OrderBy(m => m.Number).Select(m => $"{m.Id}:{m.State}:{m.Amount}:{m.Funded}:{m.DueDate}:{m.Title}"));
-        var access = string.Join(";", c.PartyAccess.OrderBy(a => a.Role).Select(a => $"{a.Role}:{a.TokenHash}:{a.IsActive}"));
+        var access = string.Join(";", c.PartyAccess.OrderBy(a => a.Role).ThenBy(a => a.TokenHash).Select(a => $"{a.Role}:{a.TokenHash}:{a.ExpiresAt}:{a.RevokedAt}"));
         var disputes = string.Join(";", c.Disputes.Select(d => $"{d.Id}:{d.Status}:{d.Proposals.Count}:{d.Messages.Count}"));
         return $"{c.State}|rev {c.Revision}|audit {c.AuditCount} {c.AuditHeadHash}|terms {c.LatestTermsVersion?.Hash} {c.EffectiveTermsVersion}|{c.Title}|{c.Client}|{c.Freelancer}|{c.Currency}|{c.Fee}|{c.ReviewWindow}|{milestones}|{access}|{disputes}|payouts {c.Payouts.Count}|invoices {c.Invoices.Count}";
     }

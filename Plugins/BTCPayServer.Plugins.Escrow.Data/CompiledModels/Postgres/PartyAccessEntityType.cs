@@ -23,30 +23,35 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 "BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess",
                 typeof(PartyAccess),
                 baseEntityType,
-                propertyCount: 6,
+                propertyCount: 7,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 1,
                 keyCount: 1);
+
+            var tokenHash = runtimeEntityType.AddProperty(
+                "TokenHash",
+                typeof(string),
+                propertyInfo: typeof(PartyAccess).GetProperty("TokenHash", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(PartyAccess).GetField("<TokenHash>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                afterSaveBehavior: PropertySaveBehavior.Throw,
+                maxLength: 64);
+            tokenHash.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var contractId = runtimeEntityType.AddProperty(
                 "ContractId",
                 typeof(Guid),
                 propertyInfo: typeof(PartyAccess).GetProperty("ContractId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(PartyAccess).GetField("<ContractId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: new Guid("00000000-0000-0000-0000-000000000000"));
             contractId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
-            var role = runtimeEntityType.AddProperty(
-                "Role",
-                typeof(PartyRole),
-                propertyInfo: typeof(PartyAccess).GetProperty("Role", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(PartyAccess).GetField("<Role>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                afterSaveBehavior: PropertySaveBehavior.Throw,
-                maxLength: 32,
-                providerPropertyType: typeof(string));
-            role.SetSentinelFromProviderValue("Client");
-            role.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            var expiresAt = runtimeEntityType.AddProperty(
+                "ExpiresAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(PartyAccess).GetProperty("ExpiresAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(PartyAccess).GetField("<ExpiresAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            expiresAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var issuedAt = runtimeEntityType.AddProperty(
                 "IssuedAt",
@@ -70,21 +75,22 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 nullable: true);
             revokedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
-            var tokenHash = runtimeEntityType.AddProperty(
-                "TokenHash",
-                typeof(string),
-                propertyInfo: typeof(PartyAccess).GetProperty("TokenHash", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(PartyAccess).GetField("<TokenHash>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                maxLength: 64);
-            tokenHash.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            var role = runtimeEntityType.AddProperty(
+                "Role",
+                typeof(PartyRole),
+                propertyInfo: typeof(PartyAccess).GetProperty("Role", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(PartyAccess).GetField("<Role>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                maxLength: 32,
+                providerPropertyType: typeof(string));
+            role.SetSentinelFromProviderValue("Client");
+            role.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var key = runtimeEntityType.AddKey(
-                new[] { contractId, role });
+                new[] { tokenHash });
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { tokenHash },
-                unique: true);
+                new[] { contractId, role });
 
             return runtimeEntityType;
         }

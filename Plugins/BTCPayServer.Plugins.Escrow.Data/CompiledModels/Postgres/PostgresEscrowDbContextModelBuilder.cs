@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
     public partial class PostgresEscrowDbContextModel
     {
         private PostgresEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("6bc69ac6-c93a-4c75-94ad-5c7a1ac30110"), entityTypeCount: 17)
+            : base(skipDetectChanges: false, modelId: new Guid("2ae7f575-6d84-4b6a-8e54-27d3226b3b39"), entityTypeCount: 18)
         {
         }
 
@@ -30,6 +30,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             var processedEvent = ProcessedEventEntityType.Create(this);
             var milestone = MilestoneEntityType.Create(this);
             var reviewEntry = ReviewEntryEntityType.Create(this);
+            var outgoingEmail = OutgoingEmailEntityType.Create(this);
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
             var termsVersion = TermsVersionEntityType.Create(this);
             var webhookDelivery = WebhookDeliveryEntityType.Create(this);
@@ -62,6 +63,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             ProcessedEventEntityType.CreateAnnotations(processedEvent);
             MilestoneEntityType.CreateAnnotations(milestone);
             ReviewEntryEntityType.CreateAnnotations(reviewEntry);
+            OutgoingEmailEntityType.CreateAnnotations(outgoingEmail);
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
             TermsVersionEntityType.CreateAnnotations(termsVersion);
             WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using BTCPayServer.Plugins.Escrow.Core.Notifications;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+
+namespace BTCPayServer.Plugins.Escrow.Host.Mail;
+
+/// <summary>The bodies of one email, as sealed in the outbox.</summary>
+public sealed record EmailContent(string Text, string Html);
+
+/// <summary>
+/// Party emails of the standalone host: each goes into the outbox, sealed with the host's data-protection keys (the
+/// bodies carry a party link, which is never stored in clear), and the mail worker sends it. Queuing is all the act
+/// waits for. Without a mail server configured nothing is queued and no link is issued; the log says so once.
+/// </summary>
+public sealed class OutboxNotifier(
+    IEmailOutbox outbox, IDataProtectionProvider protection, IPublicAddress publicAddress, LinkGenerator linkGenerator,
+    IOptions<EscrowHostOptions> options, TimeProvider clock, ILogger<OutboxNotifier> logger) : IEscrowNotifier
+{
+    public const string Purpose = "Escrow.EmailOutbox";
+    private int _toldNotConfigured;
+
+    public bool SendsLinks => options.Value.Smtp.IsConfigured;
+
+    public async Task<NotificationResult> NotifyAsync(EscrowNotification notification, CancellationToken cancellationToken)
+    {
+        if (!options.Value.Smtp.IsConfigured)
+        {
+            if (Interlocked.Exchange(ref _toldNotConfigured, 1) == 0)
+                logger.LogInformation("No mail server is configured (Escrow:Smtp:Host and Escrow:Smtp:From): party emails are not sent");
+            return NotificationResult.NotConfigured;
+        }
+        if (string.IsNullOrWhiteSpace(notification.Recipient))
+            return NotificationResult.Failed;
+        var url = linkGenerator.PartyPageUrl(publicAddress, notification.Link);
+        var content = new EmailContent(notification.Text(url), notification.Html(url));
+        var sealedContent = Protector(protection).Protect(JsonSerializer.Serialize(content));
+        await outbox.AddAsync(new OutgoingEmail(notification.StoreId, notification.ContractId, notification.Recipient, notification.Subject, sealedContent, clock.GetUtcNow()), cancellationToken);
+        return NotificationResult.Sent;
+    }
+
+    public static IDataProtector Protector(IDataProtectionProvider protection) => protection.CreateProtector(Purpose);
+}
