@@ -168,7 +168,19 @@ public sealed partial class E2ESession : IAsyncDisposable
                                             || e.Message.Contains("interrupted by another navigation", StringComparison.Ordinal))
         {
             // A party page reloads itself when its contract changed; that reload can cut this navigation short.
-            response = await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+            response = null;
+        }
+        // The same reload can also leave the navigation without a response of its own: go again, once or twice.
+        for (var retry = 0; response is null && retry < 3; retry++)
+        {
+            try
+            {
+                response = await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+            }
+            catch (PlaywrightException e) when (retry < 2 && (e.Message.Contains("net::ERR_ABORTED", StringComparison.Ordinal)
+                                                             || e.Message.Contains("interrupted by another navigation", StringComparison.Ordinal)))
+            {
+            }
         }
         Assert.True(response is { Status: 200 }, $"GET {url} answered {response?.Status}.");
         await ShotAsync(page, shot);
