@@ -15,7 +15,7 @@ Check it out first, then run this script again:
 
     git submodule update --init
 
-That checks out BTCPay Server v2.4.1 (see submodules/README.md). Building it restores BTCPay's own NuGet
+That checks out BTCPay Server v2.4.1 (see README.md, "Build it"). Building it restores BTCPay's own NuGet
 packages (BTCPayServer.Lightning.*, NBXplorer.Client, LNURL, ...), so nuget.org must be reachable.
 MSG
   exit 1
