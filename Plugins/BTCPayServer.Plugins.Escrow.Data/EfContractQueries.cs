@@ -1,3 +1,4 @@
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Amounts;
 using BTCPayServer.Plugins.Escrow.Core.Statements;
 using BTCPayServer.Plugins.Escrow.Core.Disputes;
@@ -91,6 +92,31 @@ public sealed class EfContractQueries(Func<EscrowDbContext> createContext) : ICo
             .ToListAsync(cancellationToken);
         return rows.Select(r => new DisputeQueueRow(r.ContractId, r.ContractTitle, r.MilestoneId, r.Number, r.MilestoneTitle,
             Stored(r.Amount, r.Currency), r.OpenedBy, r.Reason, r.Status, r.OpenedAt, r.ResponseDeadline)).ToList();
+    }
+
+    public async Task<IReadOnlyList<PartyContractRef>> FindContractsOfPartyAsync(string storeId, string email, CancellationToken cancellationToken)
+    {
+        var address = email.Trim().ToLowerInvariant();
+        if (address.Length == 0)
+            return [];
+        await using var db = createContext();
+        var rows = await db.Contracts.AsNoTracking()
+            .Where(c => c.StoreId == storeId
+                && (c.State == ContractState.Proposed || c.State == ContractState.Active || c.State == ContractState.Completed)
+                && (c.Client.Email.ToLower() == address || c.Freelancer.Email.ToLower() == address))
+            .OrderByDescending(c => c.UpdatedAt).ThenBy(c => c.Id)
+            .Take(IContractQueries.MaxPartyContracts)
+            .Select(c => new { c.Id, Client = c.Client.Email, Freelancer = c.Freelancer.Email })
+            .ToListAsync(cancellationToken);
+        var found = new List<PartyContractRef>();
+        foreach (var row in rows)
+        {
+            if (string.Equals(row.Client.Trim(), address, StringComparison.OrdinalIgnoreCase))
+                found.Add(new PartyContractRef(row.Id, PartyRole.Client));
+            if (string.Equals(row.Freelancer.Trim(), address, StringComparison.OrdinalIgnoreCase))
+                found.Add(new PartyContractRef(row.Id, PartyRole.Freelancer));
+        }
+        return found;
     }
 
     public async Task<IReadOnlyList<StatementSource>> ReadStatementSourcesAsync(string storeId, StatementPeriod period, CancellationToken cancellationToken)

@@ -85,6 +85,50 @@ public abstract class NotificationTests(StoreDatabase database)
         Assert.Equal(before, stored.PartyAccess.Count);
     }
 
+    [Fact]
+    public async Task A_link_request_finds_the_address_on_the_store_open_contracts_only_and_emails_each_a_fresh_link()
+    {
+        var clock = Build.Clock();
+        var store = Build.Unique("store");
+        var active = Build.Draft(clock, store);
+        Build.Activate(active, clock);
+        var proposed = Build.Draft(clock, store);
+        proposed.Propose(Build.Agency, clock.GetUtcNow());
+        var draft = Build.Draft(clock, store);
+        var cancelled = Build.Draft(clock, store);
+        Build.Activate(cancelled, clock);
+        cancelled.Cancel(Build.Agency, "Client left", clock.GetUtcNow());
+        var elsewhere = Build.Draft(clock, Build.Unique("other-store"));
+        Build.Activate(elsewhere, clock);
+        foreach (var c in new[] { active, proposed, draft, cancelled, elsewhere })
+            await database.AddAsync(c);
+        var queries = new EfContractQueries(database.NewContext);
+
+        var found = await queries.FindContractsOfPartyAsync(store, "  CAROL@example.COM ", CancellationToken.None);
+
+        Assert.Equal(new[] { active.Id, proposed.Id }.Order(), found.Select(f => f.ContractId).Order());
+        Assert.All(found, f => Assert.Equal(PartyRole.Client, f.Role));
+        Assert.All(await queries.FindContractsOfPartyAsync(store, "fred@example.com", CancellationToken.None), f => Assert.Equal(PartyRole.Freelancer, f.Role));
+        Assert.Empty(await queries.FindContractsOfPartyAsync(store, "someone@example.com", CancellationToken.None));
+        Assert.Empty(await queries.FindContractsOfPartyAsync(store, "carol@example", CancellationToken.None));
+
+        var recorder = new Recorder(fail: false);
+        var sent = await new LinkRequests(new EfContractStoreFactory(database.NewContext), queries, clock, recorder).SendAsync(store, "carol@example.com", CancellationToken.None);
+
+        Assert.Equal(2, sent);
+        Assert.Equal(new[] { active.Id, proposed.Id }.Order(), recorder.Sent.Select(n => n.ContractId).Order());
+        foreach (var message in recorder.Sent)
+        {
+            Assert.Equal("carol@example.com", message.Recipient);
+            Assert.Equal(PartyRole.Client, message.To);
+            var stored = await database.LoadAsync(message.ContractId);
+            Assert.Equal(PartyRole.Client, stored.Authorize(message.Link!.Token, clock.GetUtcNow()));
+            var audit = await AuditOf(message.ContractId);
+            Assert.Contains(audit, e => e.Type == "access.requested");
+            Assert.All(audit, e => Assert.DoesNotContain(message.Link.Token, e.Data));
+        }
+    }
+
     /// <summary>A stored contract whose first milestone was delivered, with the clock past its review window (auto-approval due).</summary>
     private async Task<(Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock, Contract Contract)> PastItsReviewWindowAsync()
     {

@@ -27,9 +27,9 @@ public sealed class SettingsTests(EscrowApp app) : IClassFixture<EscrowApp>
     }
 
     /// <summary>What the form shows (its fields and choices), without the per-render antiforgery token.</summary>
-    private static string Values(Page page) => string.Join('|', page.Document.QuerySelectorAll("#SettingsForm input, #SettingsForm option")
+    private static string Values(Page page) => string.Join('|', page.Document.QuerySelectorAll("#SettingsForm input, #SettingsForm option, #SettingsForm textarea")
         .Where(e => e.GetAttribute("name") != "__RequestVerificationToken")
-        .Select(e => $"{e.GetAttribute("name")}={e.GetAttribute("value")}:{e.HasAttribute("checked")}{e.HasAttribute("selected")}"));
+        .Select(e => $"{e.GetAttribute("name")}={e.GetAttribute("value") ?? e.TextContent}:{e.HasAttribute("checked")}{e.HasAttribute("selected")}"));
 
     [Theory]
     [InlineData("DefaultFx", "Bogus")]
@@ -38,6 +38,9 @@ public sealed class SettingsTests(EscrowApp app) : IClassFixture<EscrowApp>
     [InlineData("DefaultCurrency", "XXXXXXX")]
     [InlineData("DefaultFeePercent", "75")]
     [InlineData("PayoutMethods", "PAYPAL")]
+    [InlineData("EmailsOn", "Bogus")]
+    [InlineData("AgencyEmails", "not an address")]
+    [InlineData("AgencyEmails", "Desk <desk@agency.test>")]
     public async Task A_bad_value_is_refused_with_a_message_and_nothing_is_saved(string field, string value)
     {
         var staff = await app.StaffAsync();

@@ -71,7 +71,7 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
     /// <summary>Saves, then tells the parties; new contracts go through here too.</summary>
     public async Task SaveAndNotifyAsync(IContractStore store, Contract contract, CancellationToken cancellationToken, bool isNew = false)
     {
-        var messages = Plan(contract);
+        var messages = await PlanAsync(contract, cancellationToken);
         CrashPoints.Reach(CrashPoints.BeforeSave);
         if (isNew)
             await store.AddAsync(contract, cancellationToken);
@@ -84,7 +84,9 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
     /// <summary>Saves contracts the store loaded in one transaction (all or none), then tells each contract's parties.</summary>
     public async Task SaveAllAndNotifyAsync(IContractStore store, IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken)
     {
-        var messages = contracts.SelectMany(Plan).ToList();
+        var messages = new List<EscrowNotification>();
+        foreach (var contract in contracts)
+            messages.AddRange(await PlanAsync(contract, cancellationToken));
         CrashPoints.Reach(CrashPoints.BeforeSave);
         await store.SaveManyAsync(contracts, cancellationToken);
         CrashPoints.Reach(CrashPoints.AfterSave);
@@ -92,22 +94,27 @@ public sealed class ContractUnitOfWork(IContractStoreFactory stores, IEscrowNoti
     }
 
     /// <summary>
-    /// The messages the unsaved changes call for. Each party written to gets one fresh link for all of this act's
-    /// messages, issued on the contract before it is saved: the link's hash is stored with the act or not at all, and
-    /// its token lives only in memory until the email is handed over.
+    /// The messages the unsaved changes call for, minus the kinds the store switched off (its choices are read only
+    /// when some message is due). Each party written to gets one fresh link for all of this act's messages, issued on
+    /// the contract before it is saved: the link's hash is stored with the act or not at all, and its token lives only
+    /// in memory until the email is handed over. The agency's addresses get the staff page, never a party link.
     /// </summary>
-    private IReadOnlyList<EscrowNotification> Plan(Contract contract)
+    private async Task<IReadOnlyList<EscrowNotification>> PlanAsync(Contract contract, CancellationToken cancellationToken)
     {
         if (notifier is null)
             return [];
-        var messages = contract.UnsavedAuditEntries.ToList().SelectMany(e => NotificationPlanner.For(contract, e)).ToList();
+        var entries = contract.UnsavedAuditEntries.ToList();
+        if (!entries.Any(e => NotificationPlanner.For(contract, e).Count > 0))
+            return [];
+        var preferences = await notifier.PreferencesAsync(contract.StoreId, cancellationToken);
+        var messages = entries.SelectMany(e => NotificationPlanner.For(contract, e, preferences)).ToList();
         if (!notifier.SendsLinks || contract.State == ContractState.Cancelled)
             return messages;
         var links = new Dictionary<PartyRole, PartyLink>();
-        return messages.Select(m => m with
+        return messages.Select(m => m.To is not { } role ? m : m with
         {
-            Link = links.TryGetValue(m.To, out var link) ? link
-                : links[m.To] = new PartyLink(contract.IssueEmailLink(m.To, Actor.Mailer, m.Cause.At)),
+            Link = links.TryGetValue(role, out var link) ? link
+                : links[role] = new PartyLink(contract.IssueEmailLink(role, Actor.Mailer, m.Cause.At)),
         }).ToList();
     }
 

@@ -20,6 +20,8 @@ public sealed record Actor(ActorRole Role, string Id)
     public static readonly Actor PayoutWorker = new(ActorRole.System, "payout-worker");
     /// <summary>Issues the fresh link each party email carries.</summary>
     public static readonly Actor Mailer = new(ActorRole.System, "mailer");
+    /// <summary>The store's public "Email me my link" page, acting for whoever typed a party's address into it.</summary>
+    public static readonly Actor LinkRequestPage = new(ActorRole.System, "link-request-page");
     public static readonly Actor PaymentProvider = new(ActorRole.PaymentProvider, "payment-gateway");
 
     public static Actor Agency(string userId) => new(ActorRole.Agency, userId);

@@ -40,6 +40,20 @@ public sealed partial class Contract
         return token;
     }
 
+    /// <summary>
+    /// Someone asked, on the store's public "Email me my link" page, for this party's link: the request is recorded
+    /// (never with a token), and the email that answers it goes only to the address the contract holds, with a fresh
+    /// link issued in the same save.
+    /// </summary>
+    public void RecordLinkRequest(PartyRole role, DateTimeOffset now)
+    {
+        var at = Moment(now);
+        EnsureLinksMayBeIssued();
+        if (State == ContractState.Draft)
+            throw new InvalidTransitionException("access.draft", "The contract is a draft; its parties have no page yet.");
+        Record(at, Actor.LinkRequestPage, "access.requested", ("party", role));
+    }
+
     /// <summary>Revokes every live link of a party.</summary>
     public void RevokePartyLink(PartyRole role, Actor by, DateTimeOffset now)
     {

@@ -34,6 +34,9 @@ public sealed record DisputeQueueRow(
     Guid ContractId, string ContractTitle, Guid MilestoneId, int MilestoneNumber, string MilestoneTitle, Money Amount,
     PartyRole OpenedBy, string Reason, DisputeStatus Status, DateTimeOffset OpenedAt, DateTimeOffset ResponseDeadline);
 
+/// <summary>A contract on which an email address is a party.</summary>
+public sealed record PartyContractRef(Guid ContractId, PartyRole Role);
+
 /// <summary>Flat read models for staff pages, each answered by one query whatever the data size.</summary>
 public interface IContractQueries
 {
@@ -47,4 +50,13 @@ public interface IContractQueries
     /// period that make statement lines (<see cref="StatementBuilder.EntryTypes"/>): a fixed number of queries.
     /// </summary>
     Task<IReadOnlyList<StatementSource>> ReadStatementSourcesAsync(string storeId, StatementPeriod period, CancellationToken cancellationToken);
+
+    public const int MaxPartyContracts = 20;
+
+    /// <summary>
+    /// The store's contracts (proposed, active or completed; never drafts or cancelled ones) on which
+    /// <paramref name="email"/> is the client's or the freelancer's address, compared without case; the most recently
+    /// changed first, at most <see cref="MaxPartyContracts"/>. One query.
+    /// </summary>
+    Task<IReadOnlyList<PartyContractRef>> FindContractsOfPartyAsync(string storeId, string email, CancellationToken cancellationToken);
 }

@@ -6,19 +6,23 @@ using BTCPayServer.Plugins.Escrow.Core.Notifications;
 namespace BTCPayServer.Plugins.Escrow.Core.Ports;
 
 /// <summary>
-/// A message to a party about something that happened on a contract. <see cref="Body"/> says what happened; the email
-/// itself (<see cref="Text"/>, <see cref="Html"/>) adds the party's page address, built by the host from <see cref="Link"/>.
+/// A message about something that happened on a contract, to a party (<see cref="To"/>) or to one of the agency's
+/// addresses (<see cref="To"/> null). <see cref="Body"/> says what happened; the email itself (<see cref="Text"/>,
+/// <see cref="Html"/>) adds the page to open: the party's page, built by the host from <see cref="Link"/>, or for the
+/// agency the staff page of the contract.
 /// </summary>
-public sealed record EscrowNotification(Guid ContractId, string StoreId, PartyRole To, string Recipient, string Subject, string Body, AuditEntry Cause)
+public sealed record EscrowNotification(Guid ContractId, string StoreId, PartyRole? To, EmailKind Kind, string Recipient, string Subject, string Body, AuditEntry Cause)
 {
     /// <summary>A link issued for this message, when the host sends links (see <see cref="IEscrowNotifier.SendsLinks"/>).</summary>
     public PartyLink? Link { get; init; }
 
-    /// <summary>The plain-text email, with the party page address when one is given.</summary>
-    public string Text(string? partyPageUrl) => NotificationBody.Text(this, partyPageUrl);
+    public bool ToAgency => To is null;
 
-    /// <summary>The HTML email: the same words, encoded, with the party page address as a link.</summary>
-    public string Html(string? partyPageUrl) => NotificationBody.Html(this, partyPageUrl);
+    /// <summary>The plain-text email, with the page's address when one is given.</summary>
+    public string Text(string? pageUrl, string? linkRequestUrl = null) => NotificationBody.Text(this, pageUrl, linkRequestUrl);
+
+    /// <summary>The HTML email: the same words, encoded, with the page's address as a link.</summary>
+    public string Html(string? pageUrl, string? linkRequestUrl = null) => NotificationBody.Html(this, pageUrl, linkRequestUrl);
 }
 
 public enum NotificationResult
@@ -37,6 +41,15 @@ public interface IEscrowNotifier
     /// </summary>
     bool SendsLinks => true;
 
+    /// <summary>
+    /// Whether this host can send email for the store at all (inside BTCPay: the store has usable email settings). The
+    /// "Email me my link" page says so when it cannot, instead of promising an email.
+    /// </summary>
+    Task<bool> CanSendAsync(string storeId, CancellationToken cancellationToken) => Task.FromResult(SendsLinks);
+
+    /// <summary>The store's email choices (kinds switched off, the agency's addresses); all kinds on when the host keeps none.</summary>
+    Task<EmailPreferences> PreferencesAsync(string storeId, CancellationToken cancellationToken) => Task.FromResult(EmailPreferences.Default);
+
     Task<NotificationResult> NotifyAsync(EscrowNotification notification, CancellationToken cancellationToken);
 }
 
@@ -44,6 +57,8 @@ public interface IEscrowNotifier
 public sealed class NoNotifications : IEscrowNotifier
 {
     public bool SendsLinks => false;
+
+    public Task<bool> CanSendAsync(string storeId, CancellationToken cancellationToken) => Task.FromResult(false);
 
     public Task<NotificationResult> NotifyAsync(EscrowNotification notification, CancellationToken cancellationToken) =>
         Task.FromResult(NotificationResult.NotConfigured);

@@ -1,5 +1,6 @@
 using BTCPayServer.Plugins.Escrow.Core.Amounts;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Notifications;
 using BTCPayServer.Plugins.Escrow.Core.Terms;
 
 namespace BTCPayServer.Plugins.Escrow.Core.Stores;
@@ -28,6 +29,14 @@ public sealed record StoreEscrowSettings
     public IReadOnlyList<string> PayoutMethods { get; init; } = ["BTC-CHAIN", "BTC-LN"];
     /// <summary>Claims on release and refund pull payments are approved at once (else staff approve each payout).</summary>
     public bool AutoApproveClaims { get; init; } = true;
+    /// <summary>Kinds of email this store does not send (every kind is sent unless listed here).</summary>
+    public IReadOnlyList<EmailKind> EmailsOff { get; init; } = [];
+    /// <summary>The agency's own addresses: they hear about disputes escalated to the agency and late payments held.</summary>
+    public IReadOnlyList<string> AgencyEmails { get; init; } = [];
+
+    public const int MaxAgencyEmails = 10;
+
+    public EmailPreferences EmailPreferences => new(EmailsOff ?? [], AgencyEmails ?? []);
 
     /// <summary>Checks every field; the first problem is thrown with its field name.</summary>
     public StoreEscrowSettings Validated()
@@ -43,7 +52,33 @@ public sealed record StoreEscrowSettings
             throw new InvalidInputException("defaultDisputeWindowDays", "Enter a dispute response window of 1 to 365 days.");
         var payments = Methods(PaymentMethods, KnownPaymentMethods, "paymentMethods", "payment");
         var payouts = Methods(PayoutMethods, KnownPayoutMethods, "payoutMethods", "payout");
-        return this with { DefaultCurrency = currency.Code, PaymentMethods = payments, PayoutMethods = payouts };
+        var off = (EmailsOff ?? []).Distinct().ToList();
+        foreach (var kind in off.Where(k => !EmailKinds.IsSwitchable(k)))
+            throw new InvalidInputException("emailsOff", $"'{Text.Excerpt(kind.ToString())}' is not a kind of email that can be switched off.");
+        return this with
+        {
+            DefaultCurrency = currency.Code, PaymentMethods = payments, PayoutMethods = payouts,
+            EmailsOff = off.Order().ToList(), AgencyEmails = Addresses(AgencyEmails),
+        };
+    }
+
+    /// <summary>The agency's addresses: trimmed, each a single valid address, no duplicates (case-insensitive), at most ten.</summary>
+    private static List<string> Addresses(IReadOnlyList<string>? given)
+    {
+        var list = new List<string>();
+        foreach (var raw in given ?? [])
+        {
+            var address = raw?.Trim() ?? "";
+            if (address.Length == 0)
+                continue;
+            if (address.Length > 254 || !System.Net.Mail.MailAddress.TryCreate(address, out var parsed) || parsed.Address != address || address.Contains(','))
+                throw new InvalidInputException("agencyEmails", $"'{Text.Excerpt(address)}' is not an email address (one plain address per line, like team@agency.example).");
+            if (!list.Contains(address, StringComparer.OrdinalIgnoreCase))
+                list.Add(address);
+        }
+        if (list.Count > MaxAgencyEmails)
+            throw new InvalidInputException("agencyEmails", $"Enter at most {MaxAgencyEmails} addresses.");
+        return list;
     }
 
     private static List<string> Methods(IReadOnlyList<string>? chosen, IReadOnlyList<string> known, string field, string label)

@@ -11,18 +11,21 @@ namespace BTCPayServer.Plugins.Escrow.Host.Mail;
 public sealed record EmailContent(string Text, string Html);
 
 /// <summary>
-/// Party emails of the standalone host: each goes into the outbox, sealed with the host's data-protection keys (the
+/// Escrow emails of the standalone host (to parties, and to the agency's addresses): each goes into the outbox, sealed with the host's data-protection keys (the
 /// bodies carry a party link, which is never stored in clear), and the mail worker sends it. Queuing is all the act
 /// waits for. Without a mail server configured nothing is queued and no link is issued; the log says so once.
 /// </summary>
 public sealed class OutboxNotifier(
     IEmailOutbox outbox, IDataProtectionProvider protection, IPublicAddress publicAddress, LinkGenerator linkGenerator,
-    IOptions<EscrowHostOptions> options, TimeProvider clock, ILogger<OutboxNotifier> logger) : IEscrowNotifier
+    IOptions<EscrowHostOptions> options, IStoreSettingsStore settings, TimeProvider clock, ILogger<OutboxNotifier> logger) : IEscrowNotifier
 {
     public const string Purpose = "Escrow.EmailOutbox";
     private int _toldNotConfigured;
 
     public bool SendsLinks => options.Value.Smtp.IsConfigured;
+
+    public async Task<EmailPreferences> PreferencesAsync(string storeId, CancellationToken cancellationToken) =>
+        (await settings.GetAsync(storeId, cancellationToken)).EmailPreferences;
 
     public async Task<NotificationResult> NotifyAsync(EscrowNotification notification, CancellationToken cancellationToken)
     {
@@ -34,8 +37,8 @@ public sealed class OutboxNotifier(
         }
         if (string.IsNullOrWhiteSpace(notification.Recipient))
             return NotificationResult.Failed;
-        var url = linkGenerator.PartyPageUrl(publicAddress, notification.Link);
-        var content = new EmailContent(notification.Text(url), notification.Html(url));
+        var (page, linkRequest) = linkGenerator.EmailUrls(publicAddress, notification);
+        var content = new EmailContent(notification.Text(page, linkRequest), notification.Html(page, linkRequest));
         var sealedContent = Protector(protection).Protect(JsonSerializer.Serialize(content));
         await outbox.AddAsync(new OutgoingEmail(notification.StoreId, notification.ContractId, notification.Recipient, notification.Subject, sealedContent, clock.GetUtcNow()), cancellationToken);
         return NotificationResult.Sent;

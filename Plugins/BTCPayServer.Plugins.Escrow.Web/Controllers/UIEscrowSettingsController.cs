@@ -4,6 +4,7 @@ using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Models;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 
@@ -15,7 +16,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 [Authorize(Policy = EscrowPolicies.ManageContracts)]
 [AutoValidateAntiforgeryToken]
 [ShortBindingErrors]
-public sealed class UIEscrowSettingsController(IStoreSettingsStore settings, IEnumerable<IEmailOutbox> outboxes) : Controller
+public sealed class UIEscrowSettingsController(IStoreSettingsStore settings, IEnumerable<IEmailOutbox> outboxes, LinkGenerator links, IPublicAddress publicAddress) : Controller
 {
     /// <summary>How many of the latest emails the settings page lists.</summary>
     public const int EmailsShown = 20;
@@ -24,6 +25,7 @@ public sealed class UIEscrowSettingsController(IStoreSettingsStore settings, IEn
     public async Task<IActionResult> Index([FromRoute] string storeId, CancellationToken cancellationToken)
     {
         ViewData["StoreId"] = storeId;
+        ViewData["LinkRequestUrl"] = links.LinkRequestUrl(publicAddress, storeId);
         ViewData["Saved"] = TempData["EscrowSettingsSaved"];
         if (outboxes.FirstOrDefault() is { } outbox)
             ViewData["Emails"] = await outbox.RecentAsync(storeId, EmailsShown, cancellationToken);
@@ -34,13 +36,14 @@ public sealed class UIEscrowSettingsController(IStoreSettingsStore settings, IEn
     public async Task<IActionResult> Index([FromRoute] string storeId, SettingsFormModel form, CancellationToken cancellationToken)
     {
         ViewData["StoreId"] = storeId;
+        ViewData["LinkRequestUrl"] = links.LinkRequestUrl(publicAddress, storeId);
         // A value that did not bind (an unknown policy, "two weeks") must not quietly become a default and be saved.
         if (!ModelState.IsValid)
             return Redisplay(form);
         try
         {
             await settings.SaveAsync(storeId, form.ToSettings(), cancellationToken);
-            TempData["EscrowSettingsSaved"] = "Settings saved. They apply to contracts created, invoices opened and payouts made from now on.";
+            TempData["EscrowSettingsSaved"] = "Settings saved. Defaults and methods apply to contracts created, invoices opened and payouts made from now on; email choices apply to the next email.";
             return RedirectToAction(nameof(Index), new { storeId });
         }
         catch (EscrowException e)

@@ -19,6 +19,11 @@ public static class EscrowWebServices
         services.AddSingleton<PaymentEventHandler>();
         services.AddSingleton<TimerSweep>();
         services.AddSingleton<PayoutDispatcher>();
+        // The public "Email me my link" page: answered at once, worked through in the background, limited per client and address.
+        services.AddScoped<LinkRequests>();
+        services.AddSingleton<LinkRequestQueue>();
+        services.AddSingleton<LinkRequestLimits>();
+        services.AddHostedService<LinkRequestWorker>();
         // The way back from checkout without a token in the address (needs Data Protection, which every ASP.NET Core MVC app has).
         services.AddSingleton<CheckoutReturnProof>();
         // A host that knows its stores' names registers its own before this; otherwise the pages say "the agency".

@@ -1,5 +1,6 @@
 using BTCPayServer.Plugins.Escrow.Core;
 using BTCPayServer.Plugins.Escrow.Core.Access;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -18,13 +19,31 @@ public static class PartyLinks
     /// The address an email's fresh link opens, or null when the message carries no link or the host has no public
     /// address (the email then tells the party to use a link they already hold).
     /// </summary>
-    public static string? PartyPageUrl(this LinkGenerator links, IPublicAddress address, PartyLink? link)
+    public static string? PartyPageUrl(this LinkGenerator links, IPublicAddress address, PartyLink? link) =>
+        link is null ? null : OnPublicAddress(address, baseUrl => links.PartyPageUrl(baseUrl, link.Token));
+
+    /// <summary>The store's public "Email me my link" page, or null when the host has no public address.</summary>
+    public static string? LinkRequestUrl(this LinkGenerator links, IPublicAddress address, string storeId) =>
+        OnPublicAddress(address, baseUrl => baseUrl + (links.GetPathByAction("Index", "UIEscrowLinkRequest", new { storeId }, PathString.Empty)
+            ?? $"/escrow/stores/{Uri.EscapeDataString(storeId)}/link"));
+
+    /// <summary>
+    /// The two addresses an email carries: the page it opens (the party's, through the message's fresh link; for the
+    /// agency, the contract's staff page) and, for a party, where to ask for a new link later.
+    /// </summary>
+    public static (string? Page, string? LinkRequest) EmailUrls(this LinkGenerator links, IPublicAddress address, EscrowNotification notification)
     {
-        if (link is null)
-            return null;
+        if (notification.ToAgency)
+            return (OnPublicAddress(address, baseUrl => baseUrl + links.GetPathByAction("Details", "UIEscrowContracts",
+                new { storeId = notification.StoreId, contractId = notification.ContractId }, PathString.Empty)), null);
+        return (links.PartyPageUrl(address, notification.Link), links.LinkRequestUrl(address, notification.StoreId));
+    }
+
+    private static string? OnPublicAddress(IPublicAddress address, Func<string, string> build)
+    {
         try
         {
-            return links.PartyPageUrl(address.BaseUrl(), link.Token);
+            return build(address.BaseUrl());
         }
         catch (EscrowException)
         {

@@ -29,6 +29,7 @@ public static class StaffTimeline
         ["access.issued"] = "Party link issued",
         ["access.rotated"] = "Party link replaced",
         ["access.emailed"] = "Party link emailed",
+        ["access.requested"] = "New link asked for on the \"Email me my link\" page",
         ["access.revoked"] = "Party links revoked",
         ["access.closed"] = "Party link closed",
         ["invoice.created"] = "Invoice created",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Notifications;
 using BTCPayServer.Plugins.Escrow.Core.Stores;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Models;
@@ -18,6 +19,10 @@ public sealed class SettingsFormModel
     public List<string> PaymentMethods { get; set; } = [];
     public List<string> PayoutMethods { get; set; } = [];
     public bool AutoApproveClaims { get; set; }
+    /// <summary>The kinds of email left on (checkboxes); every switchable kind not listed is off.</summary>
+    public List<EmailKind> EmailsOn { get; set; } = [];
+    /// <summary>The agency's addresses, one per line (commas and semicolons separate too).</summary>
+    public string? AgencyEmails { get; set; }
 
     public static SettingsFormModel From(StoreEscrowSettings s) => new()
     {
@@ -32,6 +37,8 @@ public sealed class SettingsFormModel
         PaymentMethods = [.. s.PaymentMethods],
         PayoutMethods = [.. s.PayoutMethods],
         AutoApproveClaims = s.AutoApproveClaims,
+        EmailsOn = EmailKinds.Switchable.Select(k => k.Kind).Where(s.EmailPreferences.Sends).ToList(),
+        AgencyEmails = string.Join("\n", s.AgencyEmails),
     };
 
     public StoreEscrowSettings ToSettings() => new StoreEscrowSettings
@@ -47,6 +54,8 @@ public sealed class SettingsFormModel
         PaymentMethods = PaymentMethods,
         PayoutMethods = PayoutMethods,
         AutoApproveClaims = AutoApproveClaims,
+        EmailsOff = EmailKinds.Switchable.Select(k => k.Kind).Where(k => !EmailsOn.Contains(k)).ToList(),
+        AgencyEmails = (AgencyEmails ?? "").Split(['\n', '\r', ',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
     }.Validated();
 
     /// <summary>A new contract form pre-filled with the store's defaults.</summary>

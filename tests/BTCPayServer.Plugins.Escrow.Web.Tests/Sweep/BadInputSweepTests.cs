@@ -141,7 +141,7 @@ public sealed class DecisionFormSweepTests(SweepApp app, ITestOutputHelper outpu
 {
     private static readonly int Values = BadValues.All.Count;
 
-    /// <summary>The store settings form: 11 fields; an accepted value is put back so the other sweeps keep their defaults.</summary>
+    /// <summary>The store settings form: 13 fields; an accepted value is put back so the other sweeps keep their defaults.</summary>
     [Fact]
     public async Task Every_field_of_the_settings_form_refuses_bad_values_and_saves_nothing()
     {
@@ -173,6 +173,7 @@ public sealed class DecisionFormSweepTests(SweepApp app, ITestOutputHelper outpu
         {
             "DefaultCurrency", "DefaultFx", "DefaultFeePercent", "DefaultFeeFixed", "DefaultFeePayer", "DefaultOverpayment",
             "DefaultReviewWindowDays", "DefaultDisputeWindowDays", "PaymentMethods", "PayoutMethods", "AutoApproveClaims",
+            "EmailsOn", "AgencyEmails",
         }.Select(Field).ToArray();
         var sweeper = new Sweeper(output);
         await sweeper.RunAsync(fields);
