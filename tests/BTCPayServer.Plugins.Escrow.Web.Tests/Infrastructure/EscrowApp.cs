@@ -93,6 +93,27 @@ public class EscrowApp : IAsyncLifetime
         return browser;
     }
 
+    /// <summary>
+    /// A browser signed in as a staff member with only the permissions given (created on first use, password
+    /// <see cref="AdminPassword"/>), as an administrator would set them on the Staff page.
+    /// </summary>
+    public async Task<Browser> StaffMemberAsync(string email, bool manageContracts, bool arbitrateDisputes)
+    {
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Host.Accounts.StaffUser>>();
+            if (await users.FindByEmailAsync(email) is null)
+            {
+                var user = new Host.Accounts.StaffUser { UserName = email, Email = email, EmailConfirmed = true, MayManageContracts = manageContracts, MayArbitrateDisputes = arbitrateDisputes };
+                var created = await users.CreateAsync(user, AdminPassword);
+                Assert.True(created.Succeeded, string.Join(" ", created.Errors.Select(e => e.Description)));
+            }
+        }
+        var browser = NewBrowser();
+        await browser.SignInAsync(email, AdminPassword);
+        return browser;
+    }
+
     public async Task<Contract?> LoadAsync(Guid contractId)
     {
         await using var store = Services.GetRequiredService<IContractStoreFactory>().Open();
