@@ -15,7 +15,7 @@ namespace BTCPayServer.Plugins.Escrow.Host.Accounts;
 public sealed class StaffController(UserManager<StaffUser> users, StaffInvitations invitations) : Controller
 {
     [HttpGet("")]
-    public Task<IActionResult> Index() => Page(new StaffInviteForm());
+    public Task<IActionResult> Index() => Page(StaffInviteForm.Blank());
 
     [HttpPost("invite")]
     public async Task<IActionResult> Invite(StaffInviteForm form, CancellationToken cancellationToken)
@@ -31,7 +31,7 @@ public sealed class StaffController(UserManager<StaffUser> users, StaffInvitatio
         if (!created.Succeeded)
             return await Page(form, error: string.Join(" ", created.Errors.Select(e => e.Description)));
         var link = await invitations.IssueAsync(user, cancellationToken);
-        return await Page(new StaffInviteForm(), link is null ? $"Invitation sent to {email}." : $"{email} is invited. Send them this link (shown once):", link);
+        return await Page(StaffInviteForm.Blank(), link is null ? $"Invitation sent to {email}." : $"{email} is invited. Send them this link (shown once):", link);
     }
 
     [HttpPost("{userId}/permissions")]
@@ -50,7 +50,7 @@ public sealed class StaffController(UserManager<StaffUser> users, StaffInvitatio
         if (await OtherAsync(userId) is not { } user)
             return NotFound();
         await users.DeleteAsync(user);
-        return await Page(new StaffInviteForm(), $"{user.Email} removed.");
+        return await Page(StaffInviteForm.Blank(), $"{user.Email} removed.");
     }
 
     [HttpPost("{userId}/reset-link")]
@@ -60,7 +60,7 @@ public sealed class StaffController(UserManager<StaffUser> users, StaffInvitatio
             return NotFound();
         var link = await invitations.IssueAsync(user, cancellationToken);
         var what = user.IsInvited ? "invitation" : "password reset link";
-        return await Page(new StaffInviteForm(), link is null ? $"A new {what} was sent to {user.Email}." : $"New {what} for {user.Email} (shown once):", link);
+        return await Page(StaffInviteForm.Blank(), link is null ? $"A new {what} was sent to {user.Email}." : $"New {what} for {user.Email} (shown once):", link);
     }
 
     private async Task<IActionResult> Change(string userId, Action<StaffUser> change, string done)
@@ -71,7 +71,7 @@ public sealed class StaffController(UserManager<StaffUser> users, StaffInvitatio
         await users.UpdateAsync(user);
         // Its open sessions are checked again within a minute and pick up the change (or end, when disabled).
         await users.UpdateSecurityStampAsync(user);
-        return await Page(new StaffInviteForm(), $"{user.Email}: {done}");
+        return await Page(StaffInviteForm.Blank(), $"{user.Email}: {done}");
     }
 
     /// <summary>Another account than the signed-in administrator's own.</summary>
@@ -106,5 +106,8 @@ public sealed class StaffPermissions
 public sealed class StaffInviteForm
 {
     public string? Email { get; set; }
-    public StaffPermissions Permissions { get; set; } = new() { MayManageContracts = true };
+    // An unticked box sends nothing: a bound form starts with no permission; a blank form offers "manage contracts".
+    public StaffPermissions Permissions { get; set; } = new();
+
+    public static StaffInviteForm Blank() => new() { Permissions = new StaffPermissions { MayManageContracts = true } };
 }

@@ -99,19 +99,22 @@ public class EscrowApp : IAsyncLifetime
     /// </summary>
     public async Task<Browser> StaffMemberAsync(string email, bool manageContracts, bool arbitrateDisputes)
     {
-        await using (var scope = Services.CreateAsyncScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Host.Accounts.StaffUser>>();
-            if (await users.FindByEmailAsync(email) is null)
-            {
-                var user = new Host.Accounts.StaffUser { UserName = email, Email = email, EmailConfirmed = true, MayManageContracts = manageContracts, MayArbitrateDisputes = arbitrateDisputes };
-                var created = await users.CreateAsync(user, AdminPassword);
-                Assert.True(created.Succeeded, string.Join(" ", created.Errors.Select(e => e.Description)));
-            }
-        }
+        await CreateStaffAsync(email, manageContracts, arbitrateDisputes);
         var browser = NewBrowser();
         await browser.SignInAsync(email, AdminPassword);
         return browser;
+    }
+
+    /// <summary>A staff account with the password <see cref="AdminPassword"/>, unless one exists for the email.</summary>
+    public async Task CreateStaffAsync(string email, bool manageContracts = true, bool arbitrateDisputes = true)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Host.Accounts.StaffUser>>();
+        if (await users.FindByEmailAsync(email) is not null)
+            return;
+        var user = new Host.Accounts.StaffUser { UserName = email, Email = email, EmailConfirmed = true, MayManageContracts = manageContracts, MayArbitrateDisputes = arbitrateDisputes };
+        var created = await users.CreateAsync(user, AdminPassword);
+        Assert.True(created.Succeeded, string.Join(" ", created.Errors.Select(e => e.Description)));
     }
 
     public async Task<Contract?> LoadAsync(Guid contractId)
