@@ -20,7 +20,8 @@ public static class SecurityHeaders
             var headers = response.Headers;
             headers.TryAdd("Content-Security-Policy", ContentSecurityPolicy);
             headers.TryAdd("X-Content-Type-Options", "nosniff");
-            headers.TryAdd("X-Frame-Options", "DENY");
+            // Set, not added: antiforgery puts SAMEORIGIN there on every page with a form.
+            headers.XFrameOptions = "DENY";
             headers.TryAdd("Referrer-Policy", "same-origin");
             headers.TryAdd("Cross-Origin-Opener-Policy", "same-origin");
             // Served over HTTPS (directly, or behind a known proxy that says so): browsers keep to HTTPS from then on.
