@@ -1,4 +1,5 @@
 using System.Net;
+using BTCPayServer.Plugins.Escrow.Tests.Shared;
 using BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Tests.Accounts;

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 
-namespace BTCPayServer.Plugins.Escrow.Web.Tests.Accounts;
+namespace BTCPayServer.Plugins.Escrow.Tests.Shared;
 
-/// <summary>What an authenticator app computes (RFC 6238: HMAC-SHA1 over 30-second steps, 6 digits), from the shared key shown to the user.</summary>
-public static class Totp
+/// <summary>Linked into the Web and browser tests (one copy, see tests/Shared). What an authenticator app computes (RFC 6238: HMAC-SHA1 over 30-second steps, 6 digits), from the shared key shown to the user.</summary>
+internal static class Totp
 {
     public static string Code(string base32Key, DateTimeOffset at)
     {
