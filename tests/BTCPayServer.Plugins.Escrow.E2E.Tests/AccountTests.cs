@@ -31,9 +31,7 @@ public sealed class AccountTests(EscrowHost host)
         await Expect(arbiter.Locator("#AccountEmail")).ToHaveTextAsync("arbiter@example.com");
         await arbiter.FillAsync("#Password", "arbiter e2e passphrase");
         await s.ClickAsync(arbiter, arbiter.Locator("#SetPasswordButton"), "login-after-invitation");
-        await arbiter.FillAsync("#Email", "arbiter@example.com");
-        await arbiter.FillAsync("#Password", "arbiter e2e passphrase");
-        await s.ClickAsync(arbiter, arbiter.Locator("#LoginButton"), "arbiter-disputes");
+        await s.SubmitSignInAsync(arbiter, "arbiter@example.com", "arbiter e2e passphrase", "arbiter-disputes");
         await Expect(arbiter).ToHaveURLAsync(new Regex($"/stores/{EscrowHost.StoreId}/plugins/escrow/disputes$"));
 
         await s.GotoAsync(arbiter, "/account/two-factor", "two-factor-off");
@@ -44,9 +42,7 @@ public sealed class AccountTests(EscrowHost host)
 
         var again = await s.NewPageAsync("arbiter again");
         await s.GotoAsync(again, "/login", "login-again");
-        await again.FillAsync("#Email", "arbiter@example.com");
-        await again.FillAsync("#Password", "arbiter e2e passphrase");
-        await s.ClickAsync(again, again.Locator("#LoginButton"), "two-factor-step");
+        await s.SubmitSignInAsync(again, "arbiter@example.com", "arbiter e2e passphrase", "two-factor-step");
         await again.FillAsync("#Code", Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30)));
         await s.ClickAsync(again, again.Locator("#TwoFactorButton"), "arbiter-signed-in-with-code");
         await Expect(again).ToHaveURLAsync(new Regex("/disputes$"));

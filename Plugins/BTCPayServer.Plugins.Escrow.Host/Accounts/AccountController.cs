@@ -7,7 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Accounts;
 
-/// <summary>Sign-in (password, then the authenticator code when two-factor is on), first-run set-up, and choosing a password from an invitation or reset link.</summary>
+/// <summary>
+/// Sign-in (password, then the authenticator code when two-factor is on), first-run set-up, and choosing a password from
+/// an invitation or reset link. Besides each account's lockout, the forms share the public pages' budget per client
+/// address, so trying one password on many accounts (or mailing many reset links) is slowed down too.
+/// </summary>
 [AllowAnonymous]
 [AutoValidateAntiforgeryToken]
 public sealed class AccountController(
@@ -42,6 +46,7 @@ public sealed class AccountController(
         await users.Users.AnyAsync() ? View(new LoginModel { ReturnUrl = returnUrl }) : RedirectToAction(nameof(Setup));
 
     [HttpPost("/login")]
+    [PublicRateLimit]
     public async Task<IActionResult> Login(LoginModel model)
     {
         var email = model.Email?.Trim() ?? "";
@@ -63,6 +68,7 @@ public sealed class AccountController(
         await signIn.GetTwoFactorAuthenticationUserAsync() is null ? RedirectToAction(nameof(Login)) : View(new TwoFactorLoginModel { ReturnUrl = returnUrl });
 
     [HttpPost("/login/two-factor")]
+    [PublicRateLimit]
     public async Task<IActionResult> LoginTwoFactor(TwoFactorLoginModel model)
     {
         if (await signIn.GetTwoFactorAuthenticationUserAsync() is null)
@@ -117,6 +123,7 @@ public sealed class AccountController(
     public IActionResult ForgotPassword() => View(new ForgotPasswordModel { SendsEmail = invitations.SendsEmail });
 
     [HttpPost("/forgot-password")]
+    [PublicRateLimit]
     public async Task<IActionResult> ForgotPassword(ForgotPasswordModel model, CancellationToken cancellationToken)
     {
         model.SendsEmail = invitations.SendsEmail;
@@ -132,6 +139,7 @@ public sealed class AccountController(
         await LinkUserAsync(userId) is { } user ? View(new SetPasswordModel { UserId = userId, Code = code, Email = user.Email, IsInvitation = user.IsInvited }) : View("LinkInvalid");
 
     [HttpPost("/set-password")]
+    [PublicRateLimit]
     public async Task<IActionResult> SetPassword(SetPasswordModel model)
     {
         if (await LinkUserAsync(model.UserId) is not { } user)

@@ -1,6 +1,4 @@
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using BTCPayServer.Plugins.Escrow.Core.Notifications;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Host.Mail;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
@@ -36,9 +34,8 @@ public sealed class StaffInvitations(
         var html = HtmlEncoder.Default;
         var content = new EmailContent($"{lead}\n\n{link}\n\n{after}\n",
             $"<p>{html.Encode(lead)}</p><p><a href=\"{html.Encode(link)}\">{html.Encode(link)}</a></p><p>{html.Encode(after)}</p>");
-        var sealedContent = OutboxNotifier.Protector(protection).Protect(JsonSerializer.Serialize(content));
         // Not about a contract: the empty id keeps it out of every contract's emails.
-        await outbox.AddAsync(new OutgoingEmail(options.Value.StoreId, Guid.Empty, user.Email!, subject, sealedContent, clock.GetUtcNow()), cancellationToken);
+        await OutboxNotifier.QueueAsync(outbox, protection, new OutgoingEmailDraft(options.Value.StoreId, Guid.Empty, user.Email!, subject, content), clock.GetUtcNow(), cancellationToken);
         return null;
     }
 }

@@ -222,12 +222,18 @@ public sealed partial class E2ESession : IAsyncDisposable
     {
         var agency = await NewPageAsync("agency");
         await GotoAsync(agency, "/login", "login");
-        await agency.FillAsync("#Email", EscrowHost.AdminEmail);
-        await agency.FillAsync("#Password", EscrowHost.AdminPassword);
-        await ClickAsync(agency, agency.Locator("#LoginButton"), "contracts");
+        await SubmitSignInAsync(agency, EscrowHost.AdminEmail, EscrowHost.AdminPassword, "contracts");
         await Expect(agency).ToHaveURLAsync(new Regex($"/stores/{EscrowHost.StoreId}/plugins/escrow$"));
         await Expect(agency.Locator("h2")).ToHaveTextAsync("Escrow contracts");
         return agency;
+    }
+
+    /// <summary>Fills the sign-in form the page shows and sends it.</summary>
+    public async Task SubmitSignInAsync(IPage page, string email, string password, string shot)
+    {
+        await page.FillAsync("#Email", email);
+        await page.FillAsync("#Password", password);
+        await ClickAsync(page, page.Locator("#LoginButton"), shot);
     }
 
     /// <summary>Drafts the contract with the milestone builder, sends it for acceptance and reads the two links shown once.</summary>
