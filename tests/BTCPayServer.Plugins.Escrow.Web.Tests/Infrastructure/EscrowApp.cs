@@ -186,6 +186,9 @@ public sealed class PostgresEscrowApp : EscrowApp
 
     protected override string? PostgresConnection => _connection;
 
+    /// <summary>The connection string of this run's own database.</summary>
+    public string ConnectionString => _connection ?? throw new InvalidOperationException("Not started.");
+
     public override async Task InitializeAsync()
     {
         try
