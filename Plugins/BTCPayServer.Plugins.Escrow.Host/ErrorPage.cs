@@ -39,8 +39,8 @@ public static class ErrorPage
             <!DOCTYPE html>
             <html lang="en">
             <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>Something went wrong · BTCPay Escrow</title>
-            <link rel="stylesheet" href="/lib/bootstrap/css/bootstrap.min.css" /></head>
-            <body><main class="container py-5" style="max-width: 40rem">
+            <link rel="stylesheet" href="/lib/bootstrap/css/bootstrap.min.css" /><link rel="stylesheet" href="/escrow/assets/escrow.css" /></head>
+            <body><main class="container py-5 escrow-page">
             <h1 class="h3">Something went wrong</h1>
             <p>This page could not be shown. Nothing you sent was half-saved: go back and try again in a moment.</p>
             <p>If it keeps happening, tell the people who sent you here this reference: <strong id="ErrorReference">{{reference}}</strong></p>

@@ -4,15 +4,13 @@ using BTCPayServer.Plugins.Escrow.Core.Webhooks;
 using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using BTCPayServer.Plugins.Escrow.Host;
+using BTCPayServer.Plugins.Escrow.Host.Accounts;
 using BTCPayServer.Plugins.Escrow.Host.Faults;
 using BTCPayServer.Plugins.Escrow.Host.Logging;
 using BTCPayServer.Plugins.Escrow.Host.Mail;
 using BTCPayServer.Plugins.Escrow.Host.Sandbox;
-using BTCPayServer.Plugins.Escrow.Host.Staff;
 using BTCPayServer.Plugins.Escrow.Host.Workers;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
-using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -89,23 +87,8 @@ builder.Services.AddSingleton<IGatewayWatchList>(sp => new EfGatewayWatchList(cr
 builder.Services.AddSingleton<GatewayReconciliation>();
 builder.Services.AddSingleton<StartupGate>();
 
-// Staff: one administrator, one store; the library's policies mean "staff of the route's store".
-builder.Services.AddSingleton<StaffAccounts>();
-builder.Services.AddSingleton<IAuthorizationHandler, StoreStaffHandler>();
-builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
-{
-    o.LoginPath = "/login";
-    o.Cookie.Name = "escrow.staff";
-    // Sign-in expiry runs on real time: the TimeProvider in DI is the sandbox clock, and moving it must not sign staff out.
-    o.TimeProvider = TimeProvider.System;
-    o.Cookie.HttpOnly = true;
-    o.Cookie.SameSite = SameSiteMode.Lax;
-    // Another store's pages do not exist for this user: 404, not 403.
-    o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = StatusCodes.Status404NotFound; return Task.CompletedTask; };
-});
-builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(EscrowPolicies.ManageContracts, p => p.AddRequirements(new StoreStaffRequirement()))
-    .AddPolicy(EscrowPolicies.ArbitrateDisputes, p => p.AddRequirements(new StoreStaffRequirement()));
+// Staff accounts (ASP.NET Core Identity): the library's policies mean "staff of the route's store with that permission".
+builder.AddStaffAccounts(options, dataDir);
 builder.Services.AddControllersWithViews();
 var knownProxies = KnownProxies.Parse(options.KnownProxies);
 // Behind a reverse proxy the client's address (what the public rate limit counts) comes from X-Forwarded-For, read only
@@ -142,7 +125,8 @@ gate.Run(async () =>
         {
             await using var sandbox = await app.Services.GetRequiredService<IDbContextFactory<SandboxDbContext>>().CreateDbContextAsync();
             await sandbox.Database.EnsureCreatedAsync();
-        }));
+        }),
+        Task.Run(app.Services.PrepareStaffAccountsAsync));
     // Before the first answer and the worker's first pass: bring the escrow up to date with the gateway (idempotent).
     try
     {
@@ -165,6 +149,7 @@ _ = gate.Ready.ContinueWith(t =>
 }, TaskContinuationOptions.OnlyOnFaulted);
 
 app.UseForwardedHeaders();
+app.UseSecurityHeaders();
 // A failure shows a page with a reference to quote (the log has the exception under it), never a stack trace;
 // the developer page only where the environment is explicitly Development.
 if (!app.Environment.IsDevelopment())
@@ -198,15 +183,12 @@ app.MapControllers();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
-    var accounts = app.Services.GetRequiredService<StaffAccounts>();
     var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
     var o = app.Services.GetRequiredService<IOptions<EscrowHostOptions>>().Value;
     Console.WriteLine($"BTCPay Escrow (sandbox, no real funds) is running at {url}");
     Console.WriteLine($"Public address (links are built from it): {publicBase}");
     Console.WriteLine($"Storage: {(string.IsNullOrWhiteSpace(o.Postgres) ? Path.Combine(dataDir, "escrow.db") : "PostgreSQL")}");
-    Console.WriteLine(accounts.IsConfigured
-        ? $"Sign in at {url}/login with the administrator's email and password."
-        : $"Open {url}/setup to create the administrator.");
+    Console.WriteLine($"Sign in at {url}/login (on the first run, {url}/setup creates the administrator unless Escrow:AdminEmail is set).");
 });
 
 await app.RunAsync();

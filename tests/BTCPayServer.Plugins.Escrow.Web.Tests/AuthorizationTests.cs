@@ -1,4 +1,5 @@
 using System.Net;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Tests;
@@ -9,11 +10,16 @@ public sealed class AuthorizationApp : EscrowApp
     public ContractAtHand Mine { get; private set; } = null!;
     public OtherStoreContract Theirs { get; private set; } = null!;
     public Browser Staff { get; private set; } = null!;
+    /// <summary>Staff accounts with one permission each, as an administrator sets them on the Staff page.</summary>
+    public Browser ManagerOnly { get; private set; } = null!;
+    public Browser ArbiterOnly { get; private set; } = null!;
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         Staff = await StaffAsync();
+        ManagerOnly = await StaffMemberAsync("manager@escrow.test", manageContracts: true, arbitrateDisputes: false);
+        ArbiterOnly = await StaffMemberAsync("arbiter@escrow.test", manageContracts: false, arbitrateDisputes: true);
         var flow = new Flow(this);
         Mine = await flow.FundedAsync(Staff, ContractForm.Valid("Mine: kitchen remodel"));
         await flow.OpenDisputeAsync(Mine, 1);
@@ -178,6 +184,86 @@ public sealed class AuthorizationTests(AuthorizationApp app) : IClassFixture<Aut
         var page = await app.Staff.PostAsync($"{Urls.Contract(app.Mine.Id)}/links/Client/rotate", [new("__RequestVerificationToken", foreignToken)]);
         Assert.Equal(HttpStatusCode.BadRequest, page.Status);
         Assert.Equal(before, await app.SnapshotAsync(app.Mine.Id));
+    }
+
+    /// <summary>
+    /// Every staff action (found by reflection in the Web library and the host) is in <see cref="StaffRoutes"/>, so the
+    /// tests above and the permission tests below reach an action added later.
+    /// </summary>
+    [Fact]
+    public void Every_staff_action_is_in_the_matrix()
+    {
+        var missing = CrossStoreTests.WebAndHostActions().Where(a => a.IsStaff)
+            .Where(a => !StaffRoutes.Any(row => (string)row[0] == a.HttpMethod && ActionOf((string)row[0], (string)row[1]) == a.Method))
+            .Select(a => a.ToString()).ToList();
+        Assert.True(missing.Count == 0, "Staff actions missing from StaffRoutes: " + string.Join(", ", missing));
+    }
+
+    /// <summary>
+    /// A staff member with one permission is refused (404, nothing changed) every route that needs the other: an arbiter
+    /// never manages contracts, settings or webhooks, and a contract manager never rules on a dispute.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StaffRoutes))]
+    public async Task Staff_without_the_routes_permission_get_404(string method, string route)
+    {
+        var policy = PolicyOf(method, route);
+        var without = policy == EscrowPolicies.ManageContracts ? app.ArbiterOnly : app.ManagerOnly;
+        var before = await app.SnapshotAsync(app.Mine.Id);
+        var count = await app.CountContractsAsync();
+        var page = await Send(without, method, Path(EscrowApp.StoreId, route, app.Mine.Id, app.Mine.MilestoneIds[0]));
+
+        Assert.Equal(HttpStatusCode.NotFound, page.Status);
+        Assert.DoesNotContain("kitchen remodel", page.Body);
+        Assert.Equal(before, await app.SnapshotAsync(app.Mine.Id));
+        Assert.Equal(count, await app.CountContractsAsync());
+    }
+
+    [Fact]
+    public async Task Staff_with_the_routes_permission_get_the_page()
+    {
+        foreach (var (browser, routes) in new[]
+        {
+            (app.ManagerOnly, new[] { "", "contracts/new", "contracts/{c}", "contracts/{c}/edit", "settings", "webhooks" }),
+            (app.ArbiterOnly, new[] { "disputes", "disputes/{c}/{m}" }),
+        })
+        {
+            foreach (var route in routes)
+                Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(Path(EscrowApp.StoreId, route, app.Mine.Id, app.Mine.MilestoneIds[0]))).Status);
+        }
+    }
+
+    [Theory]
+    [InlineData("GET", "/staff")]
+    [InlineData("POST", "/staff/invite")]
+    public async Task Only_administrators_open_the_staff_page(string method, string url)
+    {
+        foreach (var browser in new[] { app.ManagerOnly, app.ArbiterOnly })
+        {
+            var page = await Send(browser, method, url);
+            Assert.Equal(HttpStatusCode.NotFound, page.Status);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await app.Staff.GetAsync("/staff")).Status);
+    }
+
+    /// <summary>The action a row of the matrix reaches: the one whose route template matches the row's path.</summary>
+    private static System.Reflection.MethodInfo? ActionOf(string method, string route)
+    {
+        var path = Path(EscrowApp.StoreId, route, Guid.Empty, Guid.Empty).TrimStart('/');
+        return CrossStoreTests.WebAndHostActions().Where(a => a.HttpMethod == method)
+            .Where(a => System.Text.RegularExpressions.Regex.IsMatch(path, "^" + System.Text.RegularExpressions.Regex.Replace(a.Template, @"\{[^}]+\}", "[^/]+") + "$"))
+            // "contracts/new" matches "contracts/{contractId}" too: as in routing, the literal segment wins.
+            .OrderBy(a => a.Template.Count(c => c == '{')).FirstOrDefault()?.Method;
+    }
+
+    /// <summary>The policy the action of a matrix row requires (on the action, or else on its controller).</summary>
+    private static string PolicyOf(string method, string route)
+    {
+        var action = ActionOf(method, route) ?? throw new Xunit.Sdk.XunitException($"No action for {method} {route}.");
+        var authorize = action.GetCustomAttributes(typeof(Microsoft.AspNetCore.Authorization.AuthorizeAttribute), true)
+            .Concat(action.DeclaringType!.GetCustomAttributes(typeof(Microsoft.AspNetCore.Authorization.AuthorizeAttribute), true))
+            .Cast<Microsoft.AspNetCore.Authorization.AuthorizeAttribute>().First(a => a.Policy is not null);
+        return authorize.Policy!;
     }
 
     private async Task<Page> Send(Browser browser, string method, string url) =>

@@ -66,7 +66,7 @@ public sealed class CrossStoreTests(CrossStoreApp app) : IClassFixture<CrossStor
     public static IReadOnlyList<EndpointAction> AllActions() => ActionsOf(typeof(UIEscrowContractsController).Assembly);
 
     /// <summary>Every action of the Web library and of the standalone host (its webhooks, sandbox and sign-in pages).</summary>
-    private static IReadOnlyList<EndpointAction> WebAndHostActions() => ActionsOf(typeof(UIEscrowContractsController).Assembly, typeof(Program).Assembly);
+    internal static IReadOnlyList<EndpointAction> WebAndHostActions() => ActionsOf(typeof(UIEscrowContractsController).Assembly, typeof(Program).Assembly);
 
     private static IReadOnlyList<EndpointAction> ActionsOf(params Assembly[] assemblies)
     {

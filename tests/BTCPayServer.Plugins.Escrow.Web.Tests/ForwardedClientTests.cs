@@ -47,7 +47,9 @@ public sealed class ForwardedClientTests(ProxiedEscrowApp app) : IClassFixture<P
         // ...and another client behind the same proxy is not affected.
         Assert.Equal(HttpStatusCode.NotFound, (await GuessAsync(proxy, "203.0.113.8")).Status);
         // Through a chain: the proxy forwards what an outer proxy reported; the client is the rightmost unknown address.
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await GuessAsync(proxy, "198.51.100.1, 203.0.113.7")).Status);
+        // The bucket refills bit by bit (2 permits a second): on a busy machine a permit or two may be back by now, but
+        // not the fresh budget of another client.
+        Assert.InRange(await GuessUntilLimitedAsync(proxy, _ => "198.51.100.1, 203.0.113.7"), 0, 10);
     }
 
     [Fact]

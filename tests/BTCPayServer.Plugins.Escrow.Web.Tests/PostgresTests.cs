@@ -25,6 +25,29 @@ public sealed class PostgresTests(PostgresEscrowApp app) : IClassFixture<Postgre
         Assert.Contains("Website redesign", (await staff.OpenAsync(Urls.Staff())).Text("#ContractList"));
     }
 
+    /// <summary>Staff accounts live in the host's own schema, never among the escrow's (the plugin's) tables.</summary>
+    [Fact]
+    public async Task Staff_accounts_are_kept_in_the_hosts_own_schema_with_lockout_working()
+    {
+        await app.CreateStaffAsync("pg.member@escrow.test", manageContracts: false, arbitrateDisputes: true);
+        var member = app.NewBrowser();
+        for (var attempt = 0; attempt < Host.Accounts.StaffAccountsSetup.MaxFailedSignIns; attempt++)
+            Assert.False((await member.SubmitSignInAsync("pg.member@escrow.test", "wrong password")).IsRedirect);
+        Assert.False((await member.SubmitSignInAsync("pg.member@escrow.test", EscrowApp.AdminPassword)).IsRedirect);
+
+        await using var connection = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT table_schema FROM information_schema.tables WHERE table_name = 'AspNetUsers'", connection);
+        var schemas = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                schemas.Add(reader.GetString(0));
+        Assert.Equal([Host.Accounts.PostgresStaffIdentityDbContext.Schema], schemas);
+        await using var locked = new Npgsql.NpgsqlCommand(
+            $"SELECT \"LockoutEnd\" IS NOT NULL FROM \"{Host.Accounts.PostgresStaffIdentityDbContext.Schema}\".\"AspNetUsers\" WHERE \"Email\" = 'pg.member@escrow.test'", connection);
+        Assert.Equal(true, await locked.ExecuteScalarAsync());
+    }
+
     [Fact]
     public async Task Refusals_and_dead_links_behave_the_same_on_postgres()
     {

@@ -46,9 +46,9 @@ public sealed class RobustnessTests(EscrowApp app) : IClassFixture<EscrowApp>
         var login = await browser.OpenAsync("/login");
         var wrong = await browser.SubmitNoFollowAsync(login, "#LoginButton", ("Email", EscrowApp.AdminEmail), ("Password", "wrong password"));
         Assert.Equal(HttpStatusCode.OK, wrong.Status);
-        Assert.Contains("Wrong email or password", wrong.VisibleText);
+        Assert.Contains("the email or password is wrong", wrong.VisibleText);
         var empty = await browser.SubmitNoFollowAsync(wrong, "#LoginButton", ("Email", ""), ("Password", ""));
-        Assert.Contains("Wrong email or password", empty.VisibleText);
+        Assert.Contains("the email or password is wrong", empty.VisibleText);
         Assert.True((await browser.GetAsync(Urls.Staff())).IsRedirect);
         // An outside return address is never followed after signing in.
         var outside = await browser.SubmitNoFollowAsync(empty, "#LoginButton", ("Email", EscrowApp.AdminEmail), ("Password", EscrowApp.AdminPassword), ("ReturnUrl", "https://evil.test/"));

@@ -10,6 +10,9 @@ namespace BTCPayServer.Plugins.Escrow.Host.Mail;
 /// <summary>The bodies of one email, as sealed in the outbox.</summary>
 public sealed record EmailContent(string Text, string Html);
 
+/// <summary>An email before it is sealed into the outbox; <paramref name="ContractId"/> is empty for staff emails.</summary>
+public sealed record OutgoingEmailDraft(string StoreId, Guid ContractId, string Recipient, string Subject, EmailContent Content);
+
 /// <summary>
 /// Escrow emails of the standalone host (to parties, and to the agency's addresses): each goes into the outbox, sealed with the host's data-protection keys (the
 /// bodies carry a party link, which is never stored in clear), and the mail worker sends it. Queuing is all the act
@@ -38,11 +41,15 @@ public sealed class OutboxNotifier(
         if (string.IsNullOrWhiteSpace(notification.Recipient))
             return NotificationResult.Failed;
         var (page, linkRequest) = linkGenerator.EmailUrls(publicAddress, notification);
-        var content = new EmailContent(notification.Text(page, linkRequest), notification.Html(page, linkRequest));
-        var sealedContent = Protector(protection).Protect(JsonSerializer.Serialize(content));
-        await outbox.AddAsync(new OutgoingEmail(notification.StoreId, notification.ContractId, notification.Recipient, notification.Subject, sealedContent, clock.GetUtcNow()), cancellationToken);
+        await QueueAsync(outbox, protection, new OutgoingEmailDraft(notification.StoreId, notification.ContractId, notification.Recipient, notification.Subject,
+            new EmailContent(notification.Text(page, linkRequest), notification.Html(page, linkRequest))), clock.GetUtcNow(), cancellationToken);
         return NotificationResult.Sent;
     }
+
+    /// <summary>Puts an email in the outbox with its bodies sealed (they carry a link that is never stored in clear).</summary>
+    public static Task QueueAsync(IEmailOutbox outbox, IDataProtectionProvider protection, OutgoingEmailDraft email, DateTimeOffset at, CancellationToken cancellationToken) =>
+        outbox.AddAsync(new OutgoingEmail(email.StoreId, email.ContractId, email.Recipient, email.Subject,
+            Protector(protection).Protect(JsonSerializer.Serialize(email.Content)), at), cancellationToken);
 
     public static IDataProtector Protector(IDataProtectionProvider protection) => protection.CreateProtector(Purpose);
 }

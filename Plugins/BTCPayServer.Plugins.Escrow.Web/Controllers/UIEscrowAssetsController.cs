@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace BTCPayServer.Plugins.Escrow.Web.Controllers;
 
 /// <summary>
-/// Serves the library's few scripts from its own assembly, so pages work the same in any host (BTCPay loads plugins
+/// Serves the library's few scripts and its stylesheet from its own assembly, so pages work the same in any host (BTCPay loads plugins
 /// without their static web assets).
 /// </summary>
 [Route("escrow/assets")]
@@ -20,9 +20,15 @@ public sealed class UIEscrowAssetsController : Controller
     public IActionResult Script([FromRoute] string file)
     {
         // Only names that exist in the assembly: nothing else on disk or in memory can be reached.
-        var resource = $"{Library.GetName().Name}.wwwroot.js.{file}";
-        if (!file.EndsWith(".js", StringComparison.Ordinal) || !Names.Contains(resource))
+        var (folder, type) = Path.GetExtension(file) switch
+        {
+            ".js" => ("js", "text/javascript; charset=utf-8"),
+            ".css" => ("css", "text/css; charset=utf-8"),
+            _ => (null, null),
+        };
+        var resource = $"{Library.GetName().Name}.wwwroot.{folder}.{file}";
+        if (folder is null || !Names.Contains(resource))
             return NotFound();
-        return File(Library.GetManifestResourceStream(resource)!, "text/javascript; charset=utf-8");
+        return File(Library.GetManifestResourceStream(resource)!, type!);
     }
 }

@@ -48,16 +48,31 @@ public sealed partial class E2ESession : IAsyncDisposable
         context.SetDefaultTimeout(15_000);
         context.SetDefaultNavigationTimeout(20_000);
         _contexts.Add(context);
+        // Whatever the host's Content-Security-Policy refuses (an inline script or style, a foreign source) is reported
+        // by the page itself, with the directive and what was blocked, and fails the test like any other browser error.
+        await context.AddInitScriptAsync(CspViolationReporter);
         var page = await context.NewPageAsync();
         Watch(page, who);
         context.Page += (_, popup) => Watch(popup, who + " (popup)");
         return page;
     }
 
+    public const string CspViolationPrefix = "CSP violation:";
+
+    private const string CspViolationReporter = """
+        document.addEventListener('securitypolicyviolation', e =>
+            console.error(`CSP violation: ${e.violatedDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile || 'page'}:${e.lineNumber})`));
+        """;
+
     private void Watch(IPage page, string who)
     {
         page.Console += (_, message) =>
         {
+            if (message.Text.StartsWith(CspViolationPrefix, StringComparison.Ordinal))
+            {
+                Problem($"{who}: {message.Text} on {page.Url}");
+                return;
+            }
             // A resource that failed to load is reported by the Response handler with its address (favicon.ico excepted).
             if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
                 Problem($"{who}: console error on {page.Url}: {message.Text}");
@@ -207,12 +222,18 @@ public sealed partial class E2ESession : IAsyncDisposable
     {
         var agency = await NewPageAsync("agency");
         await GotoAsync(agency, "/login", "login");
-        await agency.FillAsync("#Email", EscrowHost.AdminEmail);
-        await agency.FillAsync("#Password", EscrowHost.AdminPassword);
-        await ClickAsync(agency, agency.Locator("#LoginButton"), "contracts");
+        await SubmitSignInAsync(agency, EscrowHost.AdminEmail, EscrowHost.AdminPassword, "contracts");
         await Expect(agency).ToHaveURLAsync(new Regex($"/stores/{EscrowHost.StoreId}/plugins/escrow$"));
         await Expect(agency.Locator("h2")).ToHaveTextAsync("Escrow contracts");
         return agency;
+    }
+
+    /// <summary>Fills the sign-in form the page shows and sends it.</summary>
+    public async Task SubmitSignInAsync(IPage page, string email, string password, string shot)
+    {
+        await page.FillAsync("#Email", email);
+        await page.FillAsync("#Password", password);
+        await ClickAsync(page, page.Locator("#LoginButton"), shot);
     }
 
     /// <summary>Drafts the contract with the milestone builder, sends it for acceptance and reads the two links shown once.</summary>
@@ -398,6 +419,27 @@ public sealed partial class E2ESession : IAsyncDisposable
             {
                 // closed already
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits (up to 10 s) for problems that contain <paramref name="text"/> and takes them off the record: for a test
+    /// that provokes one on purpose, to show it is caught.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> TakeProblemsAsync(string text)
+    {
+        for (var waited = 0; ; waited += 100)
+        {
+            lock (_problems)
+            {
+                var found = _problems.Where(p => p.Contains(text, StringComparison.Ordinal)).ToList();
+                if (found.Count > 0 || waited >= 10_000)
+                {
+                    _problems.RemoveAll(found.Contains);
+                    return found;
+                }
+            }
+            await Task.Delay(100);
         }
     }
 

@@ -115,11 +115,14 @@ public sealed class Browser
 
     public async Task SignInAsync(string email, string password)
     {
-        var login = await OpenAsync("/login");
-        var done = await SubmitNoFollowAsync(login, "#LoginButton", ("Email", email), ("Password", password));
+        var done = await SubmitSignInAsync(email, password);
         Assert.True(done.IsRedirect, $"Sign-in failed: {done.Excerpt()}");
         LastFormToken = null; // tokens are bound to the user: the anonymous one no longer validates
     }
+
+    /// <summary>Submits the sign-in form: a redirect when signed in (or on to the two-factor step), else the form with its error.</summary>
+    public async Task<Page> SubmitSignInAsync(string email, string password) =>
+        await SubmitNoFollowAsync(await OpenAsync("/login"), "#LoginButton", ("Email", email), ("Password", password));
 
     /// <summary>A form token for this browser, fetched from a page with a form when none was seen yet.</summary>
     public async Task<string> TokenAsync()

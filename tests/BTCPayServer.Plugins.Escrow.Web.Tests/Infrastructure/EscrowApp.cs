@@ -93,6 +93,30 @@ public class EscrowApp : IAsyncLifetime
         return browser;
     }
 
+    /// <summary>
+    /// A browser signed in as a staff member with only the permissions given (created on first use, password
+    /// <see cref="AdminPassword"/>), as an administrator would set them on the Staff page.
+    /// </summary>
+    public async Task<Browser> StaffMemberAsync(string email, bool manageContracts, bool arbitrateDisputes)
+    {
+        await CreateStaffAsync(email, manageContracts, arbitrateDisputes);
+        var browser = NewBrowser();
+        await browser.SignInAsync(email, AdminPassword);
+        return browser;
+    }
+
+    /// <summary>A staff account with the password <see cref="AdminPassword"/>, unless one exists for the email.</summary>
+    public async Task CreateStaffAsync(string email, bool manageContracts = true, bool arbitrateDisputes = true)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Host.Accounts.StaffUser>>();
+        if (await users.FindByEmailAsync(email) is not null)
+            return;
+        var user = new Host.Accounts.StaffUser { UserName = email, Email = email, EmailConfirmed = true, MayManageContracts = manageContracts, MayArbitrateDisputes = arbitrateDisputes };
+        var created = await users.CreateAsync(user, AdminPassword);
+        Assert.True(created.Succeeded, string.Join(" ", created.Errors.Select(e => e.Description)));
+    }
+
     public async Task<Contract?> LoadAsync(Guid contractId)
     {
         await using var store = Services.GetRequiredService<IContractStoreFactory>().Open();
@@ -161,6 +185,9 @@ public sealed class PostgresEscrowApp : EscrowApp
     private string? _connection;
 
     protected override string? PostgresConnection => _connection;
+
+    /// <summary>The connection string of this run's own database.</summary>
+    public string ConnectionString => _connection ?? throw new InvalidOperationException("Not started.");
 
     public override async Task InitializeAsync()
     {

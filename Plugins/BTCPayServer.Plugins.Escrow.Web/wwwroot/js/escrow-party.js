@@ -3,6 +3,9 @@
 (function () {
     const page = document.getElementById('PartyPage');
     if (!page) return;
+    // The agency's colour, set through the DOM: a style attribute in the page would be refused by its Content-Security-Policy.
+    const branded = page.querySelector('[data-brand-color]');
+    if (branded && branded.dataset.brandColor) branded.style.borderTopColor = branded.dataset.brandColor;
     const url = page.dataset.statusUrl;
     let version = page.dataset.version;
     // Once the person has sent a form, its answer is on its way: a reload now would cancel that navigation
