@@ -4,12 +4,15 @@ using BTCPayServer.Plugins.Escrow.Core.Webhooks;
 using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using BTCPayServer.Plugins.Escrow.Host;
+using BTCPayServer.Plugins.Escrow.Host.Api;
+using BTCPayServer.Plugins.Escrow.Host.ApiKeys;
 using BTCPayServer.Plugins.Escrow.Host.Faults;
 using BTCPayServer.Plugins.Escrow.Host.Logging;
 using BTCPayServer.Plugins.Escrow.Host.Mail;
 using BTCPayServer.Plugins.Escrow.Host.Sandbox;
 using BTCPayServer.Plugins.Escrow.Host.Staff;
 using BTCPayServer.Plugins.Escrow.Host.Workers;
+using BTCPayServer.Plugins.Escrow.Web.Api;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -61,6 +64,8 @@ builder.Services.AddSingleton(sp => new WebhookDispatcher(sp.GetRequiredService<
 builder.Services.AddHostedService<WebhookWorker>();
 builder.Services.AddSingleton<IAuditLog>(stores);
 builder.Services.AddSingleton<IContractQueries>(new EfContractQueries(createContext));
+// API requests with an Idempotency-Key, remembered in the escrow database.
+builder.Services.AddSingleton<IIdempotencyStore>(new EfIdempotencyStore(createContext));
 builder.Services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(createContext, sp.GetRequiredService<TimeProvider>()));
 // Party emails: queued in the outbox (sealed) and sent by the mail worker through Escrow:Smtp; none configured, none sent.
 builder.Services.AddSingleton<IEmailOutbox>(new EfEmailOutbox(createContext));
@@ -89,10 +94,14 @@ builder.Services.AddSingleton<IGatewayWatchList>(sp => new EfGatewayWatchList(cr
 builder.Services.AddSingleton<GatewayReconciliation>();
 builder.Services.AddSingleton<StartupGate>();
 
-// Staff: one administrator, one store; the library's policies mean "staff of the route's store".
+// Staff: one administrator, one store; the library's policies mean "staff of the route's store" (and, for an API key,
+// holding the permission). The API authenticates with API keys only, under BTCPay's scheme name, never with the cookie.
 builder.Services.AddSingleton<StaffAccounts>();
+builder.Services.AddSingleton<ApiKeyStore>();
 builder.Services.AddSingleton<IAuthorizationHandler, StoreStaffHandler>();
-builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GreenfieldApi.AuthenticationScheme, null)
+    .AddCookie(o =>
 {
     o.LoginPath = "/login";
     o.Cookie.Name = "escrow.staff";
@@ -104,9 +113,10 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
     o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = StatusCodes.Status404NotFound; return Task.CompletedTask; };
 });
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(EscrowPolicies.ManageContracts, p => p.AddRequirements(new StoreStaffRequirement()))
-    .AddPolicy(EscrowPolicies.ArbitrateDisputes, p => p.AddRequirements(new StoreStaffRequirement()));
+    .AddPolicy(EscrowPolicies.ManageContracts, p => p.AddRequirements(new StoreStaffRequirement(EscrowPermissions.ManageContracts)))
+    .AddPolicy(EscrowPolicies.ArbitrateDisputes, p => p.AddRequirements(new StoreStaffRequirement(EscrowPermissions.ArbitrateDisputes)));
 builder.Services.AddControllersWithViews();
+builder.Services.AddEscrowOpenApi();
 var knownProxies = KnownProxies.Parse(options.KnownProxies);
 // Behind a reverse proxy the client's address (what the public rate limit counts) comes from X-Forwarded-For, read only
 // from the proxies configured; never the forwarded host, which links and host filtering do not take from requests.
@@ -195,6 +205,7 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapControllers();
+app.MapOpenApi(EscrowOpenApi.Path);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

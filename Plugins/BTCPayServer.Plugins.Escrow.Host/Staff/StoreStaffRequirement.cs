@@ -2,10 +2,19 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Staff;
 
-/// <summary>The signed-in staff member belongs to the store named in the route, or given as the resource (claim "escrow:store").</summary>
-public sealed class StoreStaffRequirement : IAuthorizationRequirement
+/// <summary>
+/// The signed-in staff member or API key belongs to the store named in the route, or given as the resource (claim
+/// "escrow:store"). An API key must also hold <see cref="Permission"/>; the host's administrator (signed in with the
+/// cookie) holds every permission.
+/// </summary>
+public sealed class StoreStaffRequirement(string permission) : IAuthorizationRequirement
 {
     public const string StoreClaim = "escrow:store";
+    public const string PermissionClaim = "escrow:permission";
+    /// <summary>Where a refusal names the permission that was missing, for the 403's message.</summary>
+    public const string MissingPermissionItem = "escrow.missing-permission";
+
+    public string Permission { get; } = permission;
 }
 
 public sealed class StoreStaffHandler(IHttpContextAccessor http) : AuthorizationHandler<StoreStaffRequirement>
@@ -14,8 +23,13 @@ public sealed class StoreStaffHandler(IHttpContextAccessor http) : Authorization
     {
         // A store id given as the resource (a page asking "may this user open that store's contracts?"), else the route's.
         var storeId = context.Resource as string ?? http.HttpContext?.GetRouteValue("storeId") as string;
-        if (context.User.Identity?.IsAuthenticated == true && storeId is not null && context.User.HasClaim(StoreStaffRequirement.StoreClaim, storeId))
+        if (context.User.Identity?.IsAuthenticated != true || storeId is null || !context.User.HasClaim(StoreStaffRequirement.StoreClaim, storeId))
+            return Task.CompletedTask;
+        var isApiKey = context.User.Identity.AuthenticationType == Web.Api.GreenfieldApi.AuthenticationScheme;
+        if (!isApiKey || context.User.HasClaim(StoreStaffRequirement.PermissionClaim, requirement.Permission))
             context.Succeed(requirement);
+        else if (http.HttpContext is { } httpContext)
+            httpContext.Items[StoreStaffRequirement.MissingPermissionItem] = requirement.Permission;
         return Task.CompletedTask;
     }
 }
