@@ -68,6 +68,25 @@ public static class EscrowOpenApi
         operation.Responses["401"] = ErrorResponse("No API key, or an unknown or revoked one.", 401);
         operation.Responses["403"] = ErrorResponse($"The API key lacks the permission `{permission}`.", 403);
         operation.Responses.TryAdd("404", ErrorResponse("Another store's, or no such, resource.", 404));
+        if (description.HttpMethod is "POST" or "PUT")
+        {
+            // What any act can meet: a rule of the escrow that refuses it now, a bad Idempotency-Key, a retry racing its first try.
+            operation.Responses.TryAdd("400", ErrorResponse("The escrow's rules refuse this act now (the message says why); nothing was changed.", 400));
+            operation.Responses.TryAdd("409", ErrorResponse("The contract changed since the version sent, or a request with the same Idempotency-Key is still being answered.", 409));
+            operation.Responses.TryAdd("413", ErrorResponse($"The body is larger than {GreenfieldApi.MaxBodyBytes} bytes.", 413));
+            operation.Responses.TryAdd("422", new OpenApiResponse
+            {
+                Description = "Input refused: each field with the reason (a bad Idempotency-Key is named as such).",
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new()
+                    {
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(nameof(GreenfieldValidationError)) },
+                        Example = Example(typeof(GreenfieldValidationError[]), 422),
+                    },
+                },
+            });
+        }
         foreach (var type in description.SupportedResponseTypes)
         {
             if (type.Type is null || !operation.Responses.TryGetValue(type.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), out var response) || response.Content is null)

@@ -16,11 +16,14 @@ public sealed class ApiErrorFilterAttribute : Attribute, IActionFilter, IExcepti
     {
         if (context.ModelState.IsValid)
             return;
+        // A body that could not be read leaves its parameter unbound, and MVC adds "The request field is required." on
+        // top of the reason the binder gave: only the reason is worth showing.
+        var bodies = context.ActionDescriptor.Parameters.Where(p => p.BindingInfo?.BindingSource == Microsoft.AspNetCore.Mvc.ModelBinding.BindingSource.Body).Select(p => p.Name).ToHashSet();
         var errors = context.ModelState
-            .Where(e => e.Value is { Errors.Count: > 0 })
+            .Where(e => e.Value is { Errors.Count: > 0 } && !bodies.Contains(e.Key))
             .SelectMany(e => e.Value!.Errors.Select(error => new GreenfieldValidationError(CamelPath(e.Key), Message(error))))
             .ToList();
-        context.Result = ApiErrors.Validation(errors);
+        context.Result = errors.Count > 0 ? ApiErrors.Validation(errors) : ApiErrors.Validation("", "The body could not be read.");
     }
 
     public void OnActionExecuted(ActionExecutedContext context)
@@ -34,8 +37,8 @@ public sealed class ApiErrorFilterAttribute : Attribute, IActionFilter, IExcepti
             InvalidInputException e => ApiErrors.Validation(e.Field, e.Message),
             ContractNotFoundException => ApiErrors.NotFound(),
             NotFoundException e => ApiErrors.Error(StatusCodes.Status404NotFound, e.Code, e.Message),
-            ConcurrencyConflictException e => ApiErrors.Error(StatusCodes.Status409Conflict, "contract-version-conflict",
-                e.Message + " (the contract's version changed: read it again and send its current version)."),
+            ConcurrencyConflictException => ApiErrors.Error(StatusCodes.Status409Conflict, "contract-version-conflict",
+                "The contract changed since the version sent (or someone else changed it at the same time): read it again and send its current version."),
             EscrowException e => ApiErrors.Error(StatusCodes.Status400BadRequest, e.Code, e.Message),
             _ => null,
         };

@@ -95,6 +95,7 @@ public static class ApiExamples
         401 => new("unauthenticated", "Authenticate with an API key that works: send the header 'Authorization: token <key>'."),
         403 => new("missing-permission", "This API key lacks the permission 'btcpay.plugin.store.escrow.canmanagecontracts'."),
         404 => new("contract-not-found", "The contract does not exist in this store."),
+        413 => new("body-too-large", "The body is larger than 1000000 bytes."),
         409 => new("contract-version-conflict", "The contract was changed by someone else at the same time. Reload it and try again."),
         _ => new("contract.invalid-state", "The contract cannot be sent for acceptance while it is active."),
     };

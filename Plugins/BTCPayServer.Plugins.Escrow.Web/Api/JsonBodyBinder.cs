@@ -30,7 +30,7 @@ public sealed class JsonBodyBinder : IModelBinder
             bindingContext.ModelState.AddModelError("", "Send a JSON object as the body (Content-Type: application/json).");
             return;
         }
-        if (http.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!IsJson(http.Request.ContentType))
         {
             bindingContext.ModelState.AddModelError("", "Send the body as JSON (Content-Type: application/json).");
             return;
@@ -51,6 +51,13 @@ public sealed class JsonBodyBinder : IModelBinder
             bindingContext.ModelState.AddModelError(path, message);
         }
     }
+
+    /// <summary>The media types the OpenAPI document lists for bodies: application/json, text/json and application/*+json.</summary>
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || type.MediaType.Equals("text/json", StringComparison.OrdinalIgnoreCase)
+            || type.MediaType.Value is { } value && value.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && value.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>The raw body of an API request, read once (the idempotency check and the binder both need it).</summary>

@@ -17,7 +17,8 @@ public static partial class JsonErrors
         if (UnknownMember().Match(error.Message) is { Success: true } unknown)
         {
             var name = unknown.Groups[1].Value;
-            var field = path.Length == 0 ? name : $"{path}.{name}";
+            // The path names the unknown field itself, or (depending on where the reader stopped) the object holding it.
+            var field = path == name || path.EndsWith("." + name, StringComparison.Ordinal) ? path : path.Length == 0 ? name : $"{path}.{name}";
             return (field, $"Unknown field '{Excerpt(name)}'.");
         }
         if (error.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
