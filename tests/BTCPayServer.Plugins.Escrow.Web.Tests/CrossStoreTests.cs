@@ -21,7 +21,8 @@ namespace BTCPayServer.Plugins.Escrow.Web.Tests;
 /// form field, the query string or a JSON body. Every action of every controller of the Web library is found by
 /// reflection, so an action added later is tried without anyone adding it here.
 /// </summary>
-public sealed class CrossStoreApp : EscrowApp
+/// <remarks>With API keys (<see cref="Api.ApiApp"/>): the API's own matrix aims at the same contracts.</remarks>
+public sealed class CrossStoreApp : Api.ApiApp
 {
     public const string TheirFeePercent = "7.77";
 

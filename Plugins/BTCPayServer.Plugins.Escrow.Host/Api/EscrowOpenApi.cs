@@ -26,7 +26,7 @@ public static class EscrowOpenApi
         return services.AddOpenApi(GreenfieldApi.DocumentName, options =>
         {
             options.ShouldInclude = d => d.GroupName == GreenfieldApi.DocumentName;
-            options.AddDocumentTransformer((document, _, _) =>
+            options.AddDocumentTransformer(async (document, context, cancellationToken) =>
             {
                 document.Info = new OpenApiInfo
                 {
@@ -49,7 +49,10 @@ public static class EscrowOpenApi
                             + "` (contracts, records, settings) and `" + EscrowPermissions.ArbitrateDisputes + "` (disputes).",
                     },
                 };
-                return Task.CompletedTask;
+                // The error shapes every operation refers to (added by the operation transformer below), whether or not an action names them.
+                document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+                foreach (var type in new[] { typeof(GreenfieldError), typeof(GreenfieldValidationError) })
+                    document.Components.Schemas.TryAdd(type.Name, await context.GetOrCreateSchemaAsync(type, null, cancellationToken));
             });
             options.AddOperationTransformer((operation, context, _) =>
             {

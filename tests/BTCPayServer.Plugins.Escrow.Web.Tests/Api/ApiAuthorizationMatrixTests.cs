@@ -11,28 +11,6 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Tests.Api;
 
-/// <summary>A contract of another store and one more of this store, both in dispute: what a call aims at that it must not reach.</summary>
-public sealed class ApiMatrixApp : ApiApp
-{
-    public OtherStoreContract Theirs { get; private set; } = null!;
-    public OtherStoreContract Neighbour { get; private set; } = null!;
-    public Browser Staff { get; private set; } = null!;
-    private int _made;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        Staff = await StaffAsync();
-        Theirs = await OtherStoreContract.CreateAsync(this);
-        Neighbour = await OtherStoreContract.CreateAsync(this, StoreId, "Neighbour contract", "Nina Neighbour", "Ned Neighbour", "nina@neighbour.test", "Neighbour's own dispute");
-    }
-
-    public Task<OtherStoreContract> MineAsync() =>
-        OtherStoreContract.CreateAsync(this, StoreId, $"Mine {Interlocked.Increment(ref _made)}", "Mia Mine", "Max Mine", "mia@mine.test", "Mine's dispute");
-
-    public Task<string> ProtectedSnapshotAsync() => DatabaseSnapshot.OfAsync(this, [OtherStoreId], [Theirs.Id, Neighbour.Id]);
-}
-
 /// <summary>
 /// Every action of every API controller, found by reflection (an action added later is tried without being listed
 /// here), against the authorization matrix: no key, a revoked key, a key without the action's permission and the
@@ -40,7 +18,7 @@ public sealed class ApiMatrixApp : ApiApp
 /// contract in this store's route are a 404; ids of another store in the body choose nothing. Nothing of the other
 /// store, of the neighbouring contract (or, when refused, of the route's own contract) changes.
 /// </summary>
-public sealed class ApiAuthorizationMatrixTests(ApiMatrixApp app) : IClassFixture<ApiMatrixApp>
+public sealed class ApiAuthorizationMatrixTests(CrossStoreApp app) : IClassFixture<CrossStoreApp>
 {
     public static TheoryData<string> Actions
     {

@@ -53,5 +53,4 @@ public sealed class ApiKeysPageTests(ApiApp app) : IClassFixture<ApiApp>
         Assert.Equal(count, new FileInfo(Path.Combine(app.DataDir, "api-keys.json")).Length);
         Assert.NotNull(page);
     }
-
 }

@@ -19,14 +19,10 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 /// </summary>
 [Route(GreenfieldApi.RoutePrefix + "/contracts")]
 [Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ManageContracts)]
-[ApiExplorerSettings(GroupName = GreenfieldApi.DocumentName)]
 [Tags("Escrow contracts")]
-[Produces("application/json")]
-[ApiErrorFilter]
-[IdempotentPosts]
 public sealed class GreenfieldEscrowContractsController(
     IContractStoreFactory stores, IContractQueries queries, ContractDrafting drafting, IStoreSettingsStore settings,
-    IPublicAddress publicAddress, LinkGenerator linkGenerator, TimeProvider clock) : ControllerBase
+    IPublicAddress publicAddress, LinkGenerator linkGenerator, TimeProvider clock) : GreenfieldEscrowController(stores, clock)
 {
     [HttpGet("")]
     [EndpointSummary("List contracts")]
@@ -55,7 +51,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointDescription("A new draft contract. Fields left out take the store's escrow settings. Nothing is sent to the parties until it is sent for acceptance.")]
     [Consumes("application/json")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IActionResult> Create([FromRoute] string storeId, [JsonBody] ContractRequest request, CancellationToken cancellationToken)
     {
         var form = request.Over(SettingsFormModel.NewContract(await settings.GetAsync(storeId, cancellationToken)));
@@ -66,7 +61,6 @@ public sealed class GreenfieldEscrowContractsController(
     [HttpGet("{contractId:guid}")]
     [EndpointSummary("Get a contract")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
     public Task<IActionResult> Get([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken) =>
         ContractAsync(storeId, contractId, cancellationToken);
 
@@ -75,9 +69,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointDescription("Replaces the terms of a draft (or of a proposed contract: the parties must then accept the new version). Fields left out keep their value; `version` is required.")]
     [Consumes("application/json")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
-    [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public Task<IActionResult> Update([FromRoute] string storeId, [FromRoute] Guid contractId, [JsonBody] ContractUpdateRequest request, CancellationToken cancellationToken) =>
         ChangeTermsAsync(storeId, contractId, request, [ContractState.Draft, ContractState.Proposed], "Only a draft or proposed contract is updated; amend an active one.", cancellationToken);
 
@@ -86,10 +77,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointDescription("Offers new terms for an active contract; the old terms stay in force until both parties accept. `version` is required.")]
     [Consumes("application/json")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
-    [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public Task<IActionResult> Amend([FromRoute] string storeId, [FromRoute] Guid contractId, [JsonBody] ContractUpdateRequest request, CancellationToken cancellationToken) =>
         ChangeTermsAsync(storeId, contractId, request, [ContractState.Active], "Only an active contract is amended; update a draft or proposed one.", cancellationToken);
 
@@ -97,9 +84,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointSummary("Send for acceptance")]
     [EndpointDescription("Offers the draft to both parties and issues their links the first time (each link's URL is in this answer only).")]
     [ProducesResponseType<ContractWithLinksData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
     public async Task<IActionResult> Send([FromRoute] string storeId, [FromRoute] Guid contractId, [JsonBody] ContractActRequest? request, CancellationToken cancellationToken)
     {
         var baseUrl = publicAddress.BaseUrl();
@@ -111,9 +95,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointSummary("Withdraw a proposal")]
     [EndpointDescription("Takes a proposed contract back to draft; acceptances of earlier versions lapse.")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
     public async Task<IActionResult> Withdraw([FromRoute] string storeId, [FromRoute] Guid contractId, [JsonBody] ContractActRequest? request, CancellationToken cancellationToken)
     {
         await drafting.WithdrawAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken, request?.Version);
@@ -125,10 +106,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointDescription("Ends the contract: unfunded milestones are cancelled and everything held is refunded to the client. Final; a reason is required and shown to both parties.")]
     [Consumes("application/json")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
-    [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IActionResult> Cancel([FromRoute] string storeId, [FromRoute] Guid contractId, [JsonBody] CancelRequest request, CancellationToken cancellationToken)
     {
         await drafting.CancelAsync(storeId, contractId, request.Reason, User.ToAgencyActor(), cancellationToken, request.Version);
@@ -139,7 +116,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointSummary("Clone a contract")]
     [EndpointDescription("A new draft with the same terms and fresh milestones; due dates already past are dropped.")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Clone([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken)
     {
         var id = await drafting.CloneAsync(storeId, contractId, User.ToAgencyActor(), cancellationToken);
@@ -150,9 +126,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointSummary("Issue a new party link")]
     [EndpointDescription("Replaces every link of the party (Client or Freelancer) with one new link, whose URL is in this answer only.")]
     [ProducesResponseType<ContractWithLinksData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
-    [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IActionResult> RotateLink([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string role, [JsonBody] ContractActRequest? request, CancellationToken cancellationToken)
     {
         var party = Role(role);
@@ -165,9 +138,6 @@ public sealed class GreenfieldEscrowContractsController(
     [EndpointSummary("Revoke a party's links")]
     [EndpointDescription("Every link of the party stops working at once, emailed ones included. No money moves.")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
-    [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IActionResult> RevokeLink([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string role, [JsonBody] ContractActRequest? request, CancellationToken cancellationToken)
     {
         await drafting.RevokePartyLinkAsync(storeId, contractId, Role(role), User.ToAgencyActor(), cancellationToken, request?.Version);
@@ -190,19 +160,8 @@ public sealed class GreenfieldEscrowContractsController(
     {
         var contract = await FindAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
         var links = tokens.Where(t => t.Token is not null).Select(t => new IssuedLinkData(t.Role, linkGenerator.PartyPageUrl(baseUrl, t.Token!))).ToList();
-        var answer = new ContractWithLinksData(ContractResource.Of(contract, clock.GetUtcNow()), links);
+        var answer = new ContractWithLinksData(ContractResource.Of(contract, Now), links);
         return new ApiResult(answer, replayable: answer.WithoutSecrets());
-    }
-
-    private async Task<IActionResult> ContractAsync(string storeId, Guid contractId, CancellationToken cancellationToken) =>
-        await FindAsync(storeId, contractId, cancellationToken) is { } contract
-            ? new ApiResult(ContractResource.Of(contract, clock.GetUtcNow()))
-            : ApiErrors.NotFound();
-
-    private async Task<Contract?> FindAsync(string storeId, Guid contractId, CancellationToken cancellationToken)
-    {
-        await using var store = stores.Open();
-        return await store.FindInStoreAsync(storeId, contractId, cancellationToken);
     }
 
     /// <summary>Exactly "Client" or "Freelancer": a number or another name never falls back to a default party.</summary>

@@ -13,12 +13,9 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 /// <summary>The agency's dispute queue and rulings through the API (permission: arbitrate disputes).</summary>
 [Route(GreenfieldApi.RoutePrefix + "/disputes")]
 [Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ArbitrateDisputes)]
-[ApiExplorerSettings(GroupName = GreenfieldApi.DocumentName)]
 [Tags("Escrow disputes")]
-[Produces("application/json")]
-[ApiErrorFilter]
-[IdempotentPosts]
-public sealed class GreenfieldEscrowDisputesController(IContractStoreFactory stores, IContractQueries queries, AgencyDecisions decisions) : ControllerBase
+public sealed class GreenfieldEscrowDisputesController(IContractStoreFactory stores, IContractQueries queries, AgencyDecisions decisions, TimeProvider clock)
+    : GreenfieldEscrowController(stores, clock)
 {
     [HttpGet("")]
     [EndpointSummary("List active disputes")]
@@ -30,7 +27,6 @@ public sealed class GreenfieldEscrowDisputesController(IContractStoreFactory sto
     [HttpGet("{contractId:guid}/{milestoneId:guid}")]
     [EndpointSummary("Get a milestone's dispute")]
     [ProducesResponseType<DisputeData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
     public Task<IActionResult> Get([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, CancellationToken cancellationToken) =>
         DisputeAsync(storeId, contractId, milestoneId, cancellationToken);
 
@@ -38,9 +34,6 @@ public sealed class GreenfieldEscrowDisputesController(IContractStoreFactory sto
     [EndpointSummary("Escalate a dispute")]
     [EndpointDescription("Hands an open dispute to the agency now, without waiting for its response window to pass.")]
     [ProducesResponseType<DisputeData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
     public async Task<IActionResult> Escalate([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, [JsonBody] ContractActRequest? request, CancellationToken cancellationToken)
     {
         await EnsureDisputeAsync(storeId, contractId, milestoneId, cancellationToken);
@@ -53,10 +46,6 @@ public sealed class GreenfieldEscrowDisputesController(IContractStoreFactory sto
     [EndpointDescription("Final: releases `freelancerAmount` (less the fee) to the freelancer and refunds the rest of the milestone to the client, both at once.")]
     [Consumes("application/json")]
     [ProducesResponseType<DisputeData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
-    [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IActionResult> Rule([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, [JsonBody] RulingRequest request, CancellationToken cancellationToken)
     {
         await EnsureDisputeAsync(storeId, contractId, milestoneId, cancellationToken);
@@ -77,8 +66,7 @@ public sealed class GreenfieldEscrowDisputesController(IContractStoreFactory sto
 
     private async Task<DisputeData?> FindAsync(string storeId, Guid contractId, Guid milestoneId, CancellationToken cancellationToken)
     {
-        await using var store = stores.Open();
-        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
+        var contract = await FindAsync(storeId, contractId, cancellationToken);
         var dispute = contract?.Disputes.LastOrDefault(d => d.MilestoneId == milestoneId);
         return contract is null || dispute is null ? null : DisputeData.Of(contract, dispute);
     }

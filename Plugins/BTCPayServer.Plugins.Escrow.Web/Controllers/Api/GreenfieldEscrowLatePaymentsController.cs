@@ -16,20 +16,14 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 /// </summary>
 [Route(GreenfieldApi.RoutePrefix + "/contracts/{contractId:guid}/payments/{paymentId}")]
 [Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ManageContracts)]
-[ApiExplorerSettings(GroupName = GreenfieldApi.DocumentName)]
 [Tags("Escrow contracts")]
-[Produces("application/json")]
-[ApiErrorFilter]
-[IdempotentPosts]
-public sealed class GreenfieldEscrowLatePaymentsController(IContractStoreFactory stores, AgencyDecisions decisions, TimeProvider clock) : ControllerBase
+public sealed class GreenfieldEscrowLatePaymentsController(IContractStoreFactory stores, AgencyDecisions decisions, TimeProvider clock)
+    : GreenfieldEscrowController(stores, clock)
 {
     [HttpPost("accept")]
     [EndpointSummary("Accept a late payment")]
     [EndpointDescription("Counts a payment held for acceptance towards its milestones; it is then held in escrow like any other funding.")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
     public async Task<IActionResult> Accept([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string paymentId, [JsonBody] ContractActRequest? request, CancellationToken cancellationToken)
     {
         await decisions.AcceptLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken, request?.Version);
@@ -40,19 +34,9 @@ public sealed class GreenfieldEscrowLatePaymentsController(IContractStoreFactory
     [EndpointSummary("Refund a late payment")]
     [EndpointDescription("Refunds a payment held for acceptance to the client through a claim link; nothing is counted towards the milestones.")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status409Conflict)]
     public async Task<IActionResult> Refund([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] string paymentId, [JsonBody] ContractActRequest? request, CancellationToken cancellationToken)
     {
         await decisions.RefundLatePaymentAsync(storeId, contractId, paymentId, User.ToAgencyActor(), cancellationToken, request?.Version);
         return await ContractAsync(storeId, contractId, cancellationToken);
-    }
-
-    private async Task<IActionResult> ContractAsync(string storeId, Guid contractId, CancellationToken cancellationToken)
-    {
-        await using var store = stores.Open();
-        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
-        return new ApiResult(ContractResource.Of(contract, clock.GetUtcNow()));
     }
 }

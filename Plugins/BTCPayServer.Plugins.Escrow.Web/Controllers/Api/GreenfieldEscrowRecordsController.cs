@@ -14,20 +14,16 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 /// <summary>What the escrow recorded: a contract's ledger, audit timeline and statement, and the store's statement.</summary>
 [Route(GreenfieldApi.RoutePrefix)]
 [Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ManageContracts)]
-[ApiExplorerSettings(GroupName = GreenfieldApi.DocumentName)]
 [Tags("Escrow records")]
-[Produces("application/json")]
-[ApiErrorFilter]
-public sealed class GreenfieldEscrowRecordsController(IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, TimeProvider clock) : ControllerBase
+public sealed class GreenfieldEscrowRecordsController(IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, TimeProvider clock)
+    : GreenfieldEscrowController(stores, clock)
 {
     [HttpGet("contracts/{contractId:guid}/ledger")]
     [EndpointSummary("Get a contract's escrow ledger")]
     [ProducesResponseType<LedgerData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Ledger([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken)
     {
-        await using var store = stores.Open();
-        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
+        var contract = await FindAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
         return new ApiResult(LedgerData.Of(contract.Ledger));
     }
 
@@ -35,11 +31,9 @@ public sealed class GreenfieldEscrowRecordsController(IContractStoreFactory stor
     [EndpointSummary("Get a contract's audit timeline")]
     [EndpointDescription("Every recorded act, oldest first, with the chain's check against the head the contract recorded.")]
     [ProducesResponseType<TimelineData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
     public async Task<IActionResult> Timeline([FromRoute] string storeId, [FromRoute] Guid contractId, CancellationToken cancellationToken)
     {
-        await using var store = stores.Open();
-        _ = await store.FindInStoreAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
+        _ = await FindAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
         var (entries, verification) = await new AuditReceipt(auditLog).ReadVerifiedAsync(contractId, cancellationToken);
         return new ApiResult(TimelineData.Of(entries, verification));
     }
@@ -48,12 +42,10 @@ public sealed class GreenfieldEscrowRecordsController(IContractStoreFactory stor
     [EndpointSummary("Get a contract's statement")]
     [EndpointDescription("Its money movements; `from` and `to` (yyyy-MM-dd, UTC days, both included) narrow it, else its whole history.")]
     [ProducesResponseType<StatementData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldError>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IActionResult> ContractStatement([FromRoute] string storeId, [FromRoute] Guid contractId, [FromQuery] string? from, [FromQuery] string? to, CancellationToken cancellationToken)
     {
-        await using var store = stores.Open();
-        var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
+        var contract = await FindAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
         var period = StatementPeriod.ForContract(from, to, contract.CreatedAt, Today);
         return new ApiResult(StatementData.Of(Statement.Of(contract, await auditLog.ReadAsync(contractId, cancellationToken), period)));
     }
@@ -70,5 +62,5 @@ public sealed class GreenfieldEscrowRecordsController(IContractStoreFactory stor
         return new ApiResult(StatementData.Of(Statement.Of(await queries.ReadStatementSourcesAsync(storeId, period, cancellationToken), period)));
     }
 
-    private DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+    private DateOnly Today => DateOnly.FromDateTime(Now.UtcDateTime);
 }

@@ -11,11 +11,9 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 /// <summary>The store's escrow settings through the API.</summary>
 [Route(GreenfieldApi.RoutePrefix + "/settings")]
 [Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ManageContracts)]
-[ApiExplorerSettings(GroupName = GreenfieldApi.DocumentName)]
 [Tags("Escrow settings")]
-[Produces("application/json")]
-[ApiErrorFilter]
-public sealed class GreenfieldEscrowSettingsController(IStoreSettingsStore settings) : ControllerBase
+public sealed class GreenfieldEscrowSettingsController(IStoreSettingsStore settings, IContractStoreFactory stores, TimeProvider clock)
+    : GreenfieldEscrowController(stores, clock)
 {
     [HttpGet("")]
     [EndpointSummary("Get the store's escrow settings")]
@@ -28,7 +26,6 @@ public sealed class GreenfieldEscrowSettingsController(IStoreSettingsStore setti
     [EndpointDescription("Fields left out keep their value. They apply to contracts created, invoices opened and payouts made from now on.")]
     [Consumes("application/json")]
     [ProducesResponseType<SettingsData>(StatusCodes.Status200OK)]
-    [ProducesResponseType<GreenfieldValidationError[]>(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IActionResult> Update([FromRoute] string storeId, [JsonBody] SettingsRequest request, CancellationToken cancellationToken)
     {
         var updated = request.Over(await settings.GetAsync(storeId, cancellationToken));
