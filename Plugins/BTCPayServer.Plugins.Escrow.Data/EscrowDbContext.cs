@@ -33,6 +33,7 @@ public abstract class EscrowDbContext : DbContext
     public DbSet<Core.Webhooks.WebhookSubscription> Webhooks => Set<Core.Webhooks.WebhookSubscription>();
     public DbSet<Core.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Core.Webhooks.WebhookDelivery>();
     public DbSet<Core.Notifications.OutgoingEmail> OutgoingEmails => Set<Core.Notifications.OutgoingEmail>();
+    public DbSet<Core.Api.IdempotencyRecord> IdempotencyKeys => Set<Core.Api.IdempotencyRecord>();
 
     /// <summary>
     /// Whether the driver's error says a unique key or primary key was already taken. Each provider answers for its own

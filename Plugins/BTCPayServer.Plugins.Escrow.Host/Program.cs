@@ -5,11 +5,14 @@ using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Data.Sqlite;
 using BTCPayServer.Plugins.Escrow.Host;
 using BTCPayServer.Plugins.Escrow.Host.Accounts;
+using BTCPayServer.Plugins.Escrow.Host.Api;
+using BTCPayServer.Plugins.Escrow.Host.ApiKeys;
 using BTCPayServer.Plugins.Escrow.Host.Faults;
 using BTCPayServer.Plugins.Escrow.Host.Logging;
 using BTCPayServer.Plugins.Escrow.Host.Mail;
 using BTCPayServer.Plugins.Escrow.Host.Sandbox;
 using BTCPayServer.Plugins.Escrow.Host.Workers;
+using BTCPayServer.Plugins.Escrow.Web.Api;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HostFiltering;
@@ -59,6 +62,8 @@ builder.Services.AddSingleton(sp => new WebhookDispatcher(sp.GetRequiredService<
 builder.Services.AddHostedService<WebhookWorker>();
 builder.Services.AddSingleton<IAuditLog>(stores);
 builder.Services.AddSingleton<IContractQueries>(new EfContractQueries(createContext));
+// API requests with an Idempotency-Key, remembered in the escrow database.
+builder.Services.AddSingleton<IIdempotencyStore>(new EfIdempotencyStore(createContext));
 builder.Services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(createContext, sp.GetRequiredService<TimeProvider>()));
 // Party emails: queued in the outbox (sealed) and sent by the mail worker through Escrow:Smtp; none configured, none sent.
 builder.Services.AddSingleton<IEmailOutbox>(new EfEmailOutbox(createContext));
@@ -89,7 +94,13 @@ builder.Services.AddSingleton<StartupGate>();
 
 // Staff accounts (ASP.NET Core Identity): the library's policies mean "staff of the route's store with that permission".
 builder.AddStaffAccounts(options, dataDir);
+// The API authenticates with API keys only, under BTCPay's scheme name, never with the cookie; a key carries its store
+// and permissions as claims, the same ones a staff member's sign-in carries.
+builder.Services.AddSingleton<ApiKeyStore>();
+builder.Services.AddAuthentication()
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GreenfieldApi.AuthenticationScheme, null);
 builder.Services.AddControllersWithViews();
+builder.Services.AddEscrowOpenApi();
 var knownProxies = KnownProxies.Parse(options.KnownProxies);
 // Behind a reverse proxy the client's address (what the public rate limit counts) comes from X-Forwarded-For, read only
 // from the proxies configured; never the forwarded host, which links and host filtering do not take from requests.
@@ -180,6 +191,7 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapControllers();
+app.MapOpenApi(EscrowOpenApi.Path);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -63,6 +63,10 @@ public sealed class AuthorizationTests(AuthorizationApp app) : IClassFixture<Aut
         { "POST", "webhooks/0123456789abcdef" },
         { "POST", "webhooks/0123456789abcdef/delete" },
         { "POST", "webhooks/0123456789abcdef/deliveries/0123456789abcdef01234567/redeliver" },
+        // The standalone host's API keys.
+        { "GET", "api-keys" },
+        { "POST", "api-keys" },
+        { "POST", "api-keys/0123456789abcdef/revoke" },
     };
 
     public static TheoryData<string, string> StaffContractRoutes

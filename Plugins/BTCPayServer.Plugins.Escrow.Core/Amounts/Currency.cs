@@ -40,10 +40,10 @@ public sealed partial record Currency
     /// <summary>Bitcoin units (BTC, SATS, Liquid BTC): no FX policy applies to them.</summary>
     public bool IsBitcoin => Code is "BTC" or "SATS" or "LBTC";
 
-    public static Currency FromCode(string? code)
+    public static Currency FromCode(string? code, string field = "currency")
     {
         if (!TryFromCode(code, out var currency))
-            throw new InvalidInputException("currency", $"'{Text.Excerpt(code)}' is not a currency code: use 3 to 5 letters, such as BTC, SATS, USD or EUR.");
+            throw new InvalidInputException(field, $"'{Text.Excerpt(code)}' is not a currency code: use 3 to 5 letters, such as BTC, SATS, USD or EUR.");
         return currency;
     }
 

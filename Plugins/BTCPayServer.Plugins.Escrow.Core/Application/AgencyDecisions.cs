@@ -8,15 +8,15 @@ public sealed class AgencyDecisions(IContractStoreFactory stores, TimeProvider c
 {
     private readonly ContractUnitOfWork _work = new(stores, notifier);
 
-    public Task EscalateDisputeAsync(string storeId, Guid contractId, Guid milestoneId, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(ContractDrafting.InStore(storeId, contractId), c => { c.EscalateDispute(milestoneId, agency, clock.GetUtcNow()); return true; }, cancellationToken);
+    public Task EscalateDisputeAsync(string storeId, Guid contractId, Guid milestoneId, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(ContractDrafting.InStore(storeId, contractId, expectedRevision), c => { c.EscalateDispute(milestoneId, agency, clock.GetUtcNow()); return true; }, cancellationToken);
 
-    public Task RuleOnDisputeAsync(string storeId, Guid contractId, Guid milestoneId, decimal freelancerAmount, string? reason, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(ContractDrafting.InStore(storeId, contractId), c => { c.RuleOnDispute(milestoneId, freelancerAmount, reason, agency, clock.GetUtcNow()); return true; }, cancellationToken);
+    public Task RuleOnDisputeAsync(string storeId, Guid contractId, Guid milestoneId, decimal freelancerAmount, string? reason, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(ContractDrafting.InStore(storeId, contractId, expectedRevision), c => { c.RuleOnDispute(milestoneId, freelancerAmount, reason, agency, clock.GetUtcNow()); return true; }, cancellationToken);
 
-    public Task AcceptLatePaymentAsync(string storeId, Guid contractId, string paymentId, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(ContractDrafting.InStore(storeId, contractId), c => { c.AcceptLatePayment(paymentId, agency, clock.GetUtcNow()); return true; }, cancellationToken);
+    public Task AcceptLatePaymentAsync(string storeId, Guid contractId, string paymentId, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(ContractDrafting.InStore(storeId, contractId, expectedRevision), c => { c.AcceptLatePayment(paymentId, agency, clock.GetUtcNow()); return true; }, cancellationToken);
 
-    public Task RefundLatePaymentAsync(string storeId, Guid contractId, string paymentId, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(ContractDrafting.InStore(storeId, contractId), c => { c.RefundLatePayment(paymentId, agency, clock.GetUtcNow()); return true; }, cancellationToken);
+    public Task RefundLatePaymentAsync(string storeId, Guid contractId, string paymentId, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(ContractDrafting.InStore(storeId, contractId, expectedRevision), c => { c.RefundLatePayment(paymentId, agency, clock.GetUtcNow()); return true; }, cancellationToken);
 }

@@ -39,12 +39,12 @@ public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider 
         return clone.Id;
     }
 
-    public Task ChangeTermsAsync(string storeId, Guid contractId, ContractTerms terms, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(InStore(storeId, contractId), c => c.ChangeTerms(terms, agency, clock.GetUtcNow()), cancellationToken);
+    public Task ChangeTermsAsync(string storeId, Guid contractId, ContractTerms terms, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(InStore(storeId, contractId, expectedRevision), c => c.ChangeTerms(terms, agency, clock.GetUtcNow()), cancellationToken);
 
     /// <summary>Sends the draft to both parties and issues their links (the first time only; later, use rotate).</summary>
-    public Task<IssuedLinks> ProposeAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(InStore(storeId, contractId), c =>
+    public Task<IssuedLinks> ProposeAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(InStore(storeId, contractId, expectedRevision), c =>
         {
             var now = clock.GetUtcNow();
             c.Propose(agency, now);
@@ -52,19 +52,30 @@ public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider 
             return new IssuedLinks(c.Id, Issue(PartyRole.Client), Issue(PartyRole.Freelancer));
         }, cancellationToken);
 
-    public Task WithdrawAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(InStore(storeId, contractId), c => { c.Withdraw(agency, clock.GetUtcNow()); return true; }, cancellationToken);
+    public Task WithdrawAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(InStore(storeId, contractId, expectedRevision), c => { c.Withdraw(agency, clock.GetUtcNow()); return true; }, cancellationToken);
 
-    public Task CancelAsync(string storeId, Guid contractId, string? reason, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(InStore(storeId, contractId), c => { c.Cancel(agency, reason, clock.GetUtcNow()); return true; }, cancellationToken);
+    public Task CancelAsync(string storeId, Guid contractId, string? reason, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(InStore(storeId, contractId, expectedRevision), c => { c.Cancel(agency, reason, clock.GetUtcNow()); return true; }, cancellationToken);
 
     /// <summary>Replaces a party's links with one new link; every link they held stops working at once.</summary>
-    public Task<string> RotatePartyLinkAsync(string storeId, Guid contractId, PartyRole role, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(InStore(storeId, contractId), c => c.IssuePartyLink(role, agency, clock.GetUtcNow()), cancellationToken);
+    public Task<string> RotatePartyLinkAsync(string storeId, Guid contractId, PartyRole role, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(InStore(storeId, contractId, expectedRevision), c => c.IssuePartyLink(role, agency, clock.GetUtcNow()), cancellationToken);
 
-    public Task RevokePartyLinkAsync(string storeId, Guid contractId, PartyRole role, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(InStore(storeId, contractId), c => { c.RevokePartyLink(role, agency, clock.GetUtcNow()); return true; }, cancellationToken);
+    public Task RevokePartyLinkAsync(string storeId, Guid contractId, PartyRole role, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(InStore(storeId, contractId, expectedRevision), c => { c.RevokePartyLink(role, agency, clock.GetUtcNow()); return true; }, cancellationToken);
 
-    internal static Func<IContractStore, CancellationToken, Task<Contract?>> InStore(string storeId, Guid contractId) =>
-        (store, ct) => store.FindInStoreAsync(storeId, contractId, ct);
+    /// <summary>
+    /// Loads the store's contract; with <paramref name="expectedRevision"/>, only as the caller last saw it: a contract
+    /// saved since then is a conflict, so an API client acting on a stale copy is told to reload (the save itself still
+    /// conflicts with a writer that comes in between).
+    /// </summary>
+    internal static Func<IContractStore, CancellationToken, Task<Contract?>> InStore(string storeId, Guid contractId, long? expectedRevision = null) =>
+        async (store, ct) =>
+        {
+            var contract = await store.FindInStoreAsync(storeId, contractId, ct);
+            if (contract is not null && expectedRevision is { } revision && contract.Revision != revision)
+                throw new ConcurrencyConflictException(contract.Id);
+            return contract;
+        };
 }

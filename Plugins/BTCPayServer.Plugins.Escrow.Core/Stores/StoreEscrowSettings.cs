@@ -41,9 +41,17 @@ public sealed record StoreEscrowSettings
     /// <summary>Checks every field; the first problem is thrown with its field name.</summary>
     public StoreEscrowSettings Validated()
     {
-        var currency = Currency.FromCode(DefaultCurrency);
+        var currency = Currency.FromCode(DefaultCurrency, "defaultCurrency");
         Money.Of(DefaultFeeFixed, currency.Code, "defaultFeeFixed");
-        FeePolicy.Create(DefaultFeePercent, Money.Of(DefaultFeeFixed, currency.Code, "defaultFeeFixed"), DefaultFeePayer);
+        try
+        {
+            FeePolicy.Create(DefaultFeePercent, Money.Of(DefaultFeeFixed, currency.Code, "defaultFeeFixed"), DefaultFeePayer);
+        }
+        catch (InvalidInputException e) when (e.Field.StartsWith("fee.", StringComparison.Ordinal))
+        {
+            // The fee's rules name a contract's fields; here the refusal belongs to the settings' own.
+            throw new InvalidInputException(e.Field == "fee.chargedTo" ? "defaultFeePayer" : "defaultFeePercent", e.Message);
+        }
         if (!Enum.IsDefined(DefaultFx) || !Enum.IsDefined(DefaultOverpayment))
             throw new InvalidInputException("defaultFx", "Unknown FX or overpayment policy.");
         if (DefaultReviewWindowDays is < 1 or > 365)

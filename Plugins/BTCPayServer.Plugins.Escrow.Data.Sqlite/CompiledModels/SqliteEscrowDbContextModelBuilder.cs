@@ -11,13 +11,14 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("06bf78df-d268-478f-98fa-b4cb1ad19760"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("11712d71-8dfb-48c2-87f0-6a639fedefc6"), entityTypeCount: 19)
         {
         }
 
         partial void Initialize()
         {
             var partyAccess = PartyAccessEntityType.Create(this);
+            var idempotencyRecord = IdempotencyRecordEntityType.Create(this);
             var auditEntry = AuditEntryEntityType.Create(this);
             var contract = ContractEntityType.Create(this);
             var dispute = DisputeEntityType.Create(this);
@@ -51,6 +52,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             TermsVersionEntityType.CreateForeignKey1(termsVersion, contract);
 
             PartyAccessEntityType.CreateAnnotations(partyAccess);
+            IdempotencyRecordEntityType.CreateAnnotations(idempotencyRecord);
             AuditEntryEntityType.CreateAnnotations(auditEntry);
             ContractEntityType.CreateAnnotations(contract);
             DisputeEntityType.CreateAnnotations(dispute);

@@ -51,6 +51,41 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.ToTable("PartyAccess", (string)null);
                 });
 
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Api.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseBody")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("StoreId", "ClientId", "Key");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("ApiIdempotencyKeys", (string)null);
+                });
+
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("ContractId")

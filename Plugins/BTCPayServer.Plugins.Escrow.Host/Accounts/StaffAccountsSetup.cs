@@ -66,8 +66,8 @@ public static class StaffAccountsSetup
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, StoreStaffHandler>();
         services.AddAuthorizationBuilder()
-            .AddPolicy(EscrowPolicies.ManageContracts, p => p.AddRequirements(new StoreStaffRequirement(EscrowPolicies.ManageContracts)))
-            .AddPolicy(EscrowPolicies.ArbitrateDisputes, p => p.AddRequirements(new StoreStaffRequirement(EscrowPolicies.ArbitrateDisputes)))
+            .AddPolicy(EscrowPolicies.ManageContracts, p => p.AddRequirements(new StoreStaffRequirement(ApiKeys.EscrowPermissions.ManageContracts)))
+            .AddPolicy(EscrowPolicies.ArbitrateDisputes, p => p.AddRequirements(new StoreStaffRequirement(ApiKeys.EscrowPermissions.ArbitrateDisputes)))
             .AddPolicy(ManageStaffPolicy, p => p.RequireClaim(StaffClaimsFactory.AdministratorClaim));
         services.AddScoped<StaffInvitations>();
         return builder;

@@ -22,9 +22,9 @@ public sealed class StaffClaimsFactory(UserManager<StaffUser> users, IOptions<Id
         claims.AddClaim(new Claim(ClaimTypes.NameIdentifier, user.Email ?? user.UserName ?? user.Id));
         claims.AddClaim(new Claim(StoreStaffRequirement.StoreClaim, host.Value.StoreId));
         if (user.MayManageContracts)
-            claims.AddClaim(new Claim(StoreStaffRequirement.PermissionClaim, EscrowPolicies.ManageContracts));
+            claims.AddClaim(new Claim(StoreStaffRequirement.PermissionClaim, ApiKeys.EscrowPermissions.ManageContracts));
         if (user.MayArbitrateDisputes)
-            claims.AddClaim(new Claim(StoreStaffRequirement.PermissionClaim, EscrowPolicies.ArbitrateDisputes));
+            claims.AddClaim(new Claim(StoreStaffRequirement.PermissionClaim, ApiKeys.EscrowPermissions.ArbitrateDisputes));
         if (user.IsAdministrator)
             claims.AddClaim(new Claim(AdministratorClaim, "true"));
         return claims;

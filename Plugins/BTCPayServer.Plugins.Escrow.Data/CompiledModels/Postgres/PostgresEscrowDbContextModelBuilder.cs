@@ -12,13 +12,14 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
     public partial class PostgresEscrowDbContextModel
     {
         private PostgresEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("2ae7f575-6d84-4b6a-8e54-27d3226b3b39"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("9ce4688a-317f-4e56-af48-73a5ffd564c1"), entityTypeCount: 19)
         {
         }
 
         partial void Initialize()
         {
             var partyAccess = PartyAccessEntityType.Create(this);
+            var idempotencyRecord = IdempotencyRecordEntityType.Create(this);
             var auditEntry = AuditEntryEntityType.Create(this);
             var contract = ContractEntityType.Create(this);
             var dispute = DisputeEntityType.Create(this);
@@ -52,6 +53,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             TermsVersionEntityType.CreateForeignKey1(termsVersion, contract);
 
             PartyAccessEntityType.CreateAnnotations(partyAccess);
+            IdempotencyRecordEntityType.CreateAnnotations(idempotencyRecord);
             AuditEntryEntityType.CreateAnnotations(auditEntry);
             ContractEntityType.CreateAnnotations(contract);
             DisputeEntityType.CreateAnnotations(dispute);

@@ -57,6 +57,41 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.ToTable("PartyAccess", "BTCPayServer.Plugins.Escrow");
                 });
 
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Api.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ResponseBody")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer");
+
+                    b.HasKey("StoreId", "ClientId", "Key");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("ApiIdempotencyKeys", "BTCPayServer.Plugins.Escrow");
+                });
+
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("ContractId")
