@@ -197,7 +197,8 @@ public sealed class AuthorizationTests(AuthorizationApp app) : IClassFixture<Aut
     [Fact]
     public void Every_staff_action_is_in_the_matrix()
     {
-        var missing = CrossStoreTests.WebAndHostActions().Where(a => a.IsStaff)
+        // The API's actions have their own matrix (Api.ApiAuthorizationMatrixTests); a store's public page has none.
+        var missing = CrossStoreTests.WebAndHostActions().Where(a => a.IsStaff && !a.IsApi && !a.IsPublic)
             .Where(a => !StaffRoutes.Any(row => (string)row[0] == a.HttpMethod && ActionOf((string)row[0], (string)row[1]) == a.Method))
             .Select(a => a.ToString()).ToList();
         Assert.True(missing.Count == 0, "Staff actions missing from StaffRoutes: " + string.Join(", ", missing));

@@ -61,6 +61,9 @@ public sealed class CrossStoreTests(CrossStoreApp app) : IClassFixture<CrossStor
     {
         public bool IsStaff => Template.Contains("{storeId}", StringComparison.Ordinal);
         public bool IsApi => Controller.Namespace?.EndsWith(".Controllers.Api", StringComparison.Ordinal) == true;
+        /// <summary>A public page of a store (its "Email me my link" page): anyone may open it, so no staff matrix applies.</summary>
+        public bool IsPublic => Method.IsDefined(typeof(Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute), true)
+            || Controller.IsDefined(typeof(Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute), true);
         public override string ToString() => $"{HttpMethod} {Controller.Name}.{Method.Name} /{Template}";
     }
 
