@@ -92,7 +92,12 @@ public sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider cloc
     }
 
     /// <summary>Who the key belongs to: the API key (or user) that authenticated the request.</summary>
-    public static string ClientOf(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "anonymous";
+    public static string ClientOf(ClaimsPrincipal user)
+    {
+        var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "anonymous";
+        // A host's ids may be longer than the column: a long one is kept by its hash, which is as unique.
+        return id.Length <= IdempotencyRecord.MaxClientIdLength ? id : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+    }
 
     private static string Fingerprint(HttpRequest request, byte[] body)
     {

@@ -8,11 +8,12 @@ using Microsoft.AspNetCore.Mvc;
 namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 
 /// <summary>
-/// What every API controller shares: its place in the OpenAPI document, JSON answers, Greenfield's error shapes,
+/// What every API controller shares: its place in the OpenAPI document, callers with an API key only, JSON answers, Greenfield's error shapes,
 /// idempotent POSTs, and reading a contract within the route's store (another store's is "not found"). Each
 /// controller names its own <see cref="Microsoft.AspNetCore.Authorization.AuthorizeAttribute"/> (scheme and policy).
 /// </summary>
 [ApiExplorerSettings(GroupName = GreenfieldApi.DocumentName)]
+[ApiKeyCallersOnly]
 [Produces("application/json")]
 [ApiErrorFilter]
 [IdempotentPosts]
