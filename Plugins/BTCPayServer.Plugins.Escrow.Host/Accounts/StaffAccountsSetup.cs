@@ -2,6 +2,7 @@ using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Accounts;
 
@@ -19,11 +20,14 @@ public static class StaffAccountsSetup
     {
         var services = builder.Services;
         // The database follows the escrow's: PostgreSQL when configured (a schema of its own), else a SQLite file of its own.
+        // As for the escrow's contexts, migrating skips the design-time model check (a start-up cost): StaffMigrationTests makes it.
         if (string.IsNullOrWhiteSpace(options.Postgres))
-            services.AddDbContext<StaffIdentityDbContext, SqliteStaffIdentityDbContext>(o => o.UseSqlite(SqliteStaffIdentityDbContext.ConnectionString(dataDir)));
+            services.AddDbContext<StaffIdentityDbContext, SqliteStaffIdentityDbContext>(o => o.UseSqlite(SqliteStaffIdentityDbContext.ConnectionString(dataDir))
+                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
         else
             services.AddDbContext<StaffIdentityDbContext, PostgresStaffIdentityDbContext>(o => o.UseNpgsql(options.Postgres,
-                npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", PostgresStaffIdentityDbContext.Schema)));
+                    npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", PostgresStaffIdentityDbContext.Schema))
+                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
         services.AddSingleton(new SignInClock(TimeProvider.System));
         services.AddIdentity<StaffUser, IdentityRole>(o =>
             {
