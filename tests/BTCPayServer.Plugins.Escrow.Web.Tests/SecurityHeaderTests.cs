@@ -39,6 +39,9 @@ public sealed class SecurityHeaderTests(ProxiedEscrowApp app) : IClassFixture<Pr
             await contract.Client.GetAsync(contract.ClientUrl),
             await contract.Freelancer.GetAsync(contract.FreelancerUrl),
             await anonymous.GetAsync(Urls.Receipt(contract.Id)),
+            await anonymous.GetAsync($"/escrow/stores/{EscrowApp.StoreId}/link"),
+            await anonymous.GetAsync($"/escrow/stores/{EscrowApp.StoreId}/link?sent=true"),
+            await staff.GetAsync($"{Urls.Staff()}/api-keys"),
         };
         foreach (var page in pages)
         {
