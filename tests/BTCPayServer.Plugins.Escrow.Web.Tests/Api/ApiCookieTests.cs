@@ -1,8 +1,7 @@
 using System.Net;
 using BTCPayServer.Plugins.Escrow.Host.ApiKeys;
-using BTCPayServer.Plugins.Escrow.Host.Staff;
+using BTCPayServer.Plugins.Escrow.Host.Accounts;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,9 +16,9 @@ public sealed class CookiePoliciesApp : ApiApp
     protected override void ConfigureServices(IServiceCollection services) =>
         services.Configure<AuthorizationOptions>(o =>
         {
-            o.AddPolicy(EscrowPolicies.ManageContracts, new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme)
+            o.AddPolicy(EscrowPolicies.ManageContracts, new AuthorizationPolicyBuilder(Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme)
                 .AddRequirements(new StoreStaffRequirement(EscrowPermissions.ManageContracts)).Build());
-            o.AddPolicy(EscrowPolicies.ArbitrateDisputes, new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme)
+            o.AddPolicy(EscrowPolicies.ArbitrateDisputes, new AuthorizationPolicyBuilder(Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme)
                 .AddRequirements(new StoreStaffRequirement(EscrowPermissions.ArbitrateDisputes)).Build());
         });
 }
