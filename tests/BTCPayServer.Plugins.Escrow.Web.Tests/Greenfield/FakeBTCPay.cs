@@ -89,6 +89,9 @@ public sealed class FakeBTCPay : IDisposable
         Payouts[pullPaymentId] = new JsonArray(payout);
     }
 
+    /// <summary>Fails with every request that was no documented operation or whose body did not match its schema.</summary>
+    public void AssertKeptToTheDocument() => Assert.True(Violations.IsEmpty, string.Join("\n", Violations));
+
     public int CountRequests(string method, string pathPrefix) => Requests.Count(r => r.StartsWith($"{method} {pathPrefix}", StringComparison.Ordinal));
 
     private ResponseMessage Answer(IRequestMessage request)

@@ -34,9 +34,67 @@ public sealed class GreenfieldDocument
                     merged[name] = value!.DeepClone();
             }
         }
+        FlattenAllOf(_document);
         foreach (var (template, operations) in _document["paths"]!.AsObject())
             _paths.Add((new Regex("^" + Regex.Replace(Regex.Escape(template), @"\\\{[^}]+}", "[^/]+") + "$"), template, operations!.AsObject()));
         _options.SchemaRegistry.Register(new JsonNodeBaseDocument(_document, Base));
+    }
+
+    /// <summary>
+    /// BTCPay writes extensions as <c>allOf</c> of a closed base (<c>additionalProperties: false</c>) and more properties,
+    /// meaning "these properties together", as OpenAPI tools read it. JSON Schema would refuse every extra property, so
+    /// each <c>allOf</c> becomes one object schema with the union of its members' properties, closed if any member was.
+    /// </summary>
+    private void FlattenAllOf(JsonNode? node, int depth = 0)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var key in obj.Select(p => p.Key).ToList())
+                {
+                    if (obj[key] is JsonObject { } child && child["allOf"] is JsonArray && depth < 64 && Merged(child, 0) is var merged && !ReferenceEquals(merged, child))
+                        obj[key] = merged;
+                    FlattenAllOf(obj[key], depth + 1);
+                }
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is JsonObject { } child && child["allOf"] is JsonArray && Merged(child, 0) is var merged && !ReferenceEquals(merged, child))
+                        array[i] = merged;
+                    FlattenAllOf(array[i], depth + 1);
+                }
+                break;
+        }
+    }
+
+    private JsonObject Merged(JsonObject schema, int depth)
+    {
+        // allOf around a plain value (a timestamp "allOf: [UnixTimestamp]" with its own description) stays as it is.
+        if (!schema["allOf"]!.AsArray().Any(m => Resolve(m) is JsonObject part && (part["properties"] is not null || part["allOf"] is not null)))
+            return schema;
+        var properties = new JsonObject();
+        var required = new SortedSet<string>(StringComparer.Ordinal);
+        var closed = false;
+        IEnumerable<JsonNode?> members = [.. schema["allOf"]!.AsArray(), schema];
+        foreach (var member in members)
+        {
+            if (Resolve(member) is not JsonObject part)
+                continue;
+            if (!ReferenceEquals(part, schema) && part["allOf"] is JsonArray && depth < 8)
+                part = Merged(part, depth + 1);
+            foreach (var (name, property) in part["properties"] as JsonObject ?? [])
+                properties[name] = property?.DeepClone();
+            foreach (var name in part["required"] as JsonArray ?? [])
+                required.Add((string)name!);
+            closed |= part["additionalProperties"] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.False;
+        }
+        var merged = new JsonObject { ["type"] = "object", ["properties"] = properties };
+        if (required.Count > 0)
+            merged["required"] = new JsonArray(required.Select(r => (JsonNode?)r).ToArray());
+        if (closed)
+            merged["additionalProperties"] = false;
+        return merged;
     }
 
     /// <summary>What is wrong with a request to BTCPay (null: a documented operation, documented query parameters, a valid body).</summary>
@@ -60,11 +118,18 @@ public sealed class GreenfieldDocument
         Validate(new JsonObject { ["$ref"] = $"{Base}#/components/schemas/{schemaName}" }, instance, schemaName);
 
     /// <summary>The request body schema of a webhook delivery (<c>x-webhooks</c>).</summary>
-    public JsonNode WebhookSchema(string type) => _webhooks.Value[type]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+    public JsonNode WebhookSchema(string type) => Webhooks[type]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
 
-    private readonly Lazy<JsonObject> _webhooks = new(() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Greenfield", "OpenApi", "swagger.template.webhooks.json"))
-            .Replace("\"#/components/", $"\"{Base}#/components/"))!["x-webhooks"]!.AsObject());
+    private JsonObject Webhooks => _webhooks ??= LoadWebhooks();
+    private JsonObject? _webhooks;
+
+    private JsonObject LoadWebhooks()
+    {
+        var webhooks = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Greenfield", "OpenApi", "swagger.template.webhooks.json"))
+            .Replace("\"#/components/", $"\"{Base}#/components/"))!["x-webhooks"]!.AsObject();
+        FlattenAllOf(webhooks);
+        return webhooks;
+    }
 
     public string? CheckWebhook(string type, JsonNode payload) => Validate(WebhookSchema(type), payload, $"webhook {type}");
 

@@ -24,7 +24,7 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
         // The sealed secret, never the secret itself, is in the data folder.
         var saved = File.ReadAllText(Path.Combine(app.DataDir, "btcpay-webhook.json"));
         Assert.DoesNotContain(app.BTCPay.WebhookSecrets.Values.Single(), saved);
-        Assert.Empty(app.BTCPay.Violations);
+        app.BTCPay.AssertKeptToTheDocument();
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
         var contract = await app.ContractAsync(c.Id);
         Assert.Equal(MilestoneState.Funded, contract.Milestones.Single(m => m.Id == c.MilestoneIds[0]).State);
         Assert.Equal(0.01m, contract.Milestones.Single(m => m.Id == c.MilestoneIds[0]).Funded.Amount);
-        Assert.Empty(app.BTCPay.Violations);
+        app.BTCPay.AssertKeptToTheDocument();
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
         // A new delivery of the same fact is read again, and the invoice's state is applied once only.
         Assert.Equal(200, await app.DeliverAsync(app.Delivery("InvoiceSettled", "del-forged-2", d => d["invoiceId"] = invoiceId)));
         Assert.Equal(funded, await app.SnapshotAsync(c.Id));
-        Assert.Empty(app.BTCPay.Violations);
+        app.BTCPay.AssertKeptToTheDocument();
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
             d["payoutState"] = "Completed";
         })));
         Assert.Equal(PayoutStatus.Completed, (await app.ContractAsync(c.Id)).Payouts.Single(p => p.Kind == PayoutKind.Release).Status);
-        Assert.Empty(app.BTCPay.Violations);
+        app.BTCPay.AssertKeptToTheDocument();
     }
 
     private async Task<string> FundAsync(ContractAtHand c)

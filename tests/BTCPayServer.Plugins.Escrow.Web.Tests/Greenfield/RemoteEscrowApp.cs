@@ -11,8 +11,16 @@ namespace BTCPayServer.Plugins.Escrow.Web.Tests.Greenfield;
 /// The standalone host in remote-BTCPay mode (Escrow:Gateway=btcpay) against <see cref="FakeBTCPay"/>. Polling is slow
 /// unless a test wants it, so that what a test sees comes from the webhook it sent.
 /// </summary>
-public class RemoteEscrowApp(double pollSeconds = 3600) : EscrowApp
+public class RemoteEscrowApp : EscrowApp
 {
+    private readonly double _pollSeconds;
+
+    public RemoteEscrowApp() : this(3600)
+    {
+    }
+
+    protected RemoteEscrowApp(double pollSeconds) => _pollSeconds = pollSeconds;
+
     public FakeBTCPay BTCPay { get; } = new();
 
     protected override void Configure(IWebHostBuilder builder)
@@ -21,7 +29,7 @@ public class RemoteEscrowApp(double pollSeconds = 3600) : EscrowApp
         builder.UseSetting("Escrow:BTCPay:Url", BTCPay.Url);
         builder.UseSetting("Escrow:BTCPay:StoreId", FakeBTCPay.StoreId);
         builder.UseSetting("Escrow:BTCPay:ApiKey", FakeBTCPay.ApiKey);
-        builder.UseSetting("Escrow:BTCPay:PollIntervalSeconds", pollSeconds.ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Escrow:BTCPay:PollIntervalSeconds", _pollSeconds.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Escrow:BTCPay:RetryDelaySeconds", "0.05");
         builder.UseSetting("Escrow:BTCPay:RequestTimeoutSeconds", "10");
     }
@@ -65,4 +73,4 @@ public class RemoteEscrowApp(double pollSeconds = 3600) : EscrowApp
 }
 
 /// <summary>The same host polling BTCPay every second.</summary>
-public sealed class PollingRemoteEscrowApp() : RemoteEscrowApp(pollSeconds: 1);
+public sealed class PollingRemoteEscrowApp() : RemoteEscrowApp(1);
