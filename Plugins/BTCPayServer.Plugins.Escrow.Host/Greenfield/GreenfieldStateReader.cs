@@ -41,7 +41,7 @@ public sealed class GreenfieldStateReader(GreenfieldClient btcpay) : IGatewaySta
         // BTCPay's document lists an additional status "Invalid" that its code never sets; anything unknown is None.
         var exception = Enum.TryParse<GatewayInvoiceExceptionStatus>((string?)invoice["additionalStatus"], out var e) ? e : GatewayInvoiceExceptionStatus.None;
         var currency = (string)invoice["currency"]!;
-        var expiresAt = invoice["expirationTime"]?.GetValue<long>() ?? long.MaxValue;
+        var expiresAt = UnixSeconds(invoice["expirationTime"]) ?? long.MaxValue;
         var ended = status is GatewayInvoiceStatus.Expired or GatewayInvoiceStatus.Invalid;
         var payments = new List<GatewayPayment>();
         foreach (var method in paymentMethods.OfType<JsonObject>())
@@ -54,7 +54,7 @@ public sealed class GreenfieldStateReader(GreenfieldClient btcpay) : IGatewaySta
                 if ((string?)payment["status"] == "Invalid")
                     continue;
                 var net = Decimal(payment["value"]) - Decimal(payment["fee"]);
-                var receivedAt = payment["receivedDate"]?.GetValue<long>() ?? 0;
+                var receivedAt = UnixSeconds(payment["receivedDate"]) ?? 0;
                 payments.Add(new GatewayPayment(
                     new PaymentReport($"{methodId}:{payment["id"]}", GatewayAmounts.Credited(net * rate, currency), GatewayAmounts.Crypto(net, coin), rate, methodId),
                     ended && receivedAt > expiresAt));
@@ -62,6 +62,15 @@ public sealed class GreenfieldStateReader(GreenfieldClient btcpay) : IGatewaySta
         }
         return new GatewayInvoiceState((string)invoice["id"]!, status, exception, payments);
     }
+
+    /// <summary>A Unix timestamp in seconds (a JSON number; built objects may hold any integer type).</summary>
+    private static long? UnixSeconds(JsonNode? value) => value switch
+    {
+        JsonValue v when v.TryGetValue<long>(out var seconds) => seconds,
+        JsonValue v when v.TryGetValue<int>(out var seconds) => seconds,
+        JsonValue v when v.TryGetValue<double>(out var seconds) => (long)seconds,
+        _ => null,
+    };
 
     private static decimal Decimal(JsonNode? value) =>
         decimal.TryParse((string?)value, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) ? amount : 0m;
