@@ -132,6 +132,28 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
         app.BTCPay.AssertKeptToTheDocument();
     }
 
+    [Fact]
+    public async Task A_client_refund_goes_through_BTCPays_refund_of_the_funding_invoice()
+    {
+        var staff = await app.StaffAsync();
+        var c = await _flow.ActiveAsync(staff);
+        var invoiceId = await FundAsync(c);
+        app.BTCPay.Settle(invoiceId, 0.01m, 1m);
+        Assert.Equal(200, await app.DeliverAsync(app.Delivery("InvoiceSettled", $"del-{invoiceId}", d => d["invoiceId"] = invoiceId)));
+
+        await staff.SubmitConfirmedAsync(await staff.OpenAsync(Urls.Contract(c.Id)), "#CancelContract", ("reason", "The client withdrew"));
+
+        var refund = await Eventually.UntilAsync(async () => (await app.ContractAsync(c.Id)).Payouts.SingleOrDefault(p => p.Kind == PayoutKind.Refund),
+            p => p is { Status: PayoutStatus.Claimable }, "the refund's pull payment");
+        var request = app.BTCPay.CreatedPullPaymentRequests.Single(r => (string?)r["refundVariant"] is not null && app.BTCPay.PullPayments[refund!.PullPaymentId!]["description"]!.ToString() == (string?)r["description"]);
+        Assert.Equal("Custom", (string?)request["refundVariant"]);
+        Assert.Equal("0.01", (string?)request["customAmount"]);
+        Assert.Equal("BTC", (string?)request["customCurrency"]);
+        Assert.StartsWith("Refund from escrow · ref. ", (string?)request["description"]);
+        Assert.Equal(1, app.BTCPay.CountRequests("POST", $"/api/v1/invoices/{invoiceId}/refund"));
+        app.BTCPay.AssertKeptToTheDocument();
+    }
+
     private async Task<string> FundAsync(ContractAtHand c)
     {
         var page = await c.Client.OpenAsync(c.ClientUrl);
