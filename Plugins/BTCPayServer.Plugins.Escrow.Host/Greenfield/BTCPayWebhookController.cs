@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BTCPayServer.Plugins.Escrow.Core.Application;
-using BTCPayServer.Plugins.Escrow.Core.Gateway;
-using BTCPayServer.Plugins.Escrow.Core.Ports;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Greenfield;
@@ -19,9 +17,7 @@ public sealed class BTCPayWebhookController(
     WebhookRegistration registration,
     SeenDeliveries seen,
     GreenfieldClient btcpay,
-    IGatewayStateReader gateway,
-    PaymentEventHandler events,
-    TimeProvider clock) : ControllerBase
+    GatewayReconciliation reconciliation) : ControllerBase
 {
     private const int MaxBody = 1024 * 1024;
 
@@ -50,27 +46,12 @@ public sealed class BTCPayWebhookController(
             return Ok();
         var type = (string?)delivery["type"] ?? "";
         if (type.StartsWith("Invoice", StringComparison.Ordinal) && (string?)delivery["invoiceId"] is { Length: > 0 } invoiceId)
-            await ReconcileInvoiceAsync(invoiceId, cancellationToken);
+            await reconciliation.ReconcileInvoiceAsync(invoiceId, cancellationToken);
         else if (type.StartsWith("Payout", StringComparison.Ordinal) && (string?)delivery["pullPaymentId"] is { Length: > 0 } pullPaymentId)
-            await ReconcilePullPaymentAsync(pullPaymentId, cancellationToken);
+            await reconciliation.ReconcilePullPaymentAsync(pullPaymentId, cancellationToken);
         // Remembered once applied: a delivery that failed half-way is answered 500 by the host, and BTCPay sends it again.
         seen.Add(deliveryId);
         return Ok();
-    }
-
-    private async Task ReconcileInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
-    {
-        if (await gateway.GetInvoiceAsync(invoiceId, cancellationToken) is not { } state)
-            return;
-        foreach (var e in GatewayEventMapping.Reconcile(state, clock.GetUtcNow()))
-            await events.HandleAsync(e, cancellationToken);
-    }
-
-    private async Task ReconcilePullPaymentAsync(string pullPaymentId, CancellationToken cancellationToken)
-    {
-        foreach (var payout in await gateway.GetPayoutsAsync(pullPaymentId, cancellationToken))
-            if (GatewayEventMapping.ReconcilePayout(pullPaymentId, payout.PayoutId, payout.State, clock.GetUtcNow()) is { } e)
-                await events.HandleAsync(e, cancellationToken);
     }
 
     /// <summary><c>BTCPay-Sig: sha256=&lt;hex HMAC-SHA256(secret, raw body)&gt;</c>, compared in constant time.</summary>
