@@ -58,7 +58,7 @@ public sealed class GreenfieldClient
         }
         catch (GreenfieldTransientException e)
         {
-            throw new EscrowException("gateway.unreachable", $"BTCPay Server did not answer ({e.Message}); it is tried again later.");
+            throw new EscrowException("gateway.unreachable", $"BTCPay Server did not answer ({e.Message}).");
         }
     }
 

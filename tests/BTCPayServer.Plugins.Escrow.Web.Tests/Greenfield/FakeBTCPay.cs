@@ -48,6 +48,9 @@ public sealed class FakeBTCPay : IDisposable
     /// <summary>How many pull-payment creations are answered 503 before one succeeds (BTCPay restarting).</summary>
     public int PullPaymentOutages { get; set; }
 
+    /// <summary>An answer of a test's choosing for a request (method, path), instead of the store's: a refusal, say.</summary>
+    public Func<string, string, (int Status, JsonObject Body)?>? Override { get; set; }
+
     public ConcurrentQueue<string> Violations { get; } = new();
     public ConcurrentQueue<string> Requests { get; } = new();
     public ConcurrentDictionary<string, JsonObject> Invoices { get; } = new();
@@ -105,6 +108,8 @@ public sealed class FakeBTCPay : IDisposable
             Violations.Enqueue($"{method} {path} without the API key");
         if (RefuseKey)
             return Json(401, new JsonObject { ["code"] = "unauthenticated", ["message"] = "Authentication is required for accessing this endpoint" });
+        if (Override?.Invoke(method, path) is { } chosen)
+            return Json(chosen.Status, chosen.Body);
         var body = string.IsNullOrEmpty(request.Body) ? null : JsonNode.Parse(request.Body) as JsonObject;
         lock (_lock)
             return Route(method, path, body);

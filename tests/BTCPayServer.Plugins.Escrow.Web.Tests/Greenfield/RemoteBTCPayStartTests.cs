@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
 using BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 
@@ -68,6 +69,44 @@ public sealed class RemoteBTCPayStartTests
             app.BTCPay.Settle(invoiceId, 0.01m, 1m);
             await Eventually.UntilAsync(async () => (await app.ContractAsync(c.Id)).Milestones.Single(m => m.Id == c.MilestoneIds[0]).State == MilestoneState.Funded,
                 "the settled invoice applied by polling");
+            app.BTCPay.AssertKeptToTheDocument();
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Staff_and_the_client_read_why_BTCPay_refused_a_payment_or_a_payout()
+    {
+        var app = new RemoteEscrowApp();
+        await app.InitializeAsync();
+        try
+        {
+            var staff = await app.StaffAsync();
+            var c = await new Flow(app).ActiveAsync(staff);
+            // The store has no wallet for the invoice's payment methods: BTCPay refuses the invoice (400).
+            app.BTCPay.Override = (method, path) => method == "POST" && path.EndsWith("/invoices", StringComparison.Ordinal)
+                ? (400, new JsonObject { ["code"] = "generic-error", ["message"] = "No payment method is available for this store" })
+                : null;
+            var refused = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .fund-milestone");
+            Assert.Contains("The store cannot take this payment yet. No payment method is available for this store", refused.VisibleText);
+
+            app.BTCPay.Override = null;
+            var toCheckout = await c.Client.SubmitNoFollowAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .fund-milestone");
+            var invoiceId = toCheckout.Location!.ToString().Split('/').Last();
+            app.BTCPay.Settle(invoiceId, 0.01m, 1m);
+            Assert.Equal(200, await app.DeliverAsync(app.Delivery("InvoiceSettled", $"del-{invoiceId}", d => d["invoiceId"] = invoiceId)));
+            await new Flow(app).SubmitDeliverableAsync(c, 1);
+            // The key lost its pull-payment permission: the release waits, and the contract page says why.
+            app.BTCPay.Override = (method, path) => path.Contains("/pull-payments", StringComparison.Ordinal)
+                ? (403, new JsonObject { ["code"] = "missing-permission", ["message"] = "Missing btcpay.store.canmanagepullpayments" })
+                : null;
+            var client = await c.Client.OpenAsync(c.ClientUrl);
+            await c.Client.SubmitAsync(await c.Client.SubmitAsync(client, "#Milestone1 .approve-milestone"), "#ConfirmButton");
+            await Eventually.UntilAsync(async () => (await staff.OpenAsync(Urls.Contract(c.Id))).VisibleText.Contains("the API key lacks a permission on the store", StringComparison.Ordinal),
+                "the refusal on the contract page");
             app.BTCPay.AssertKeptToTheDocument();
         }
         finally
