@@ -99,10 +99,7 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
     public async Task A_release_during_a_BTCPay_outage_is_retried_and_makes_exactly_one_pull_payment()
     {
         var staff = await app.StaffAsync();
-        var c = await _flow.ActiveAsync(staff);
-        var invoiceId = await FundAsync(c);
-        app.BTCPay.Settle(invoiceId, 0.01m, 1m);
-        Assert.Equal(200, await app.DeliverAsync(app.Delivery("InvoiceSettled", $"del-{invoiceId}", d => d["invoiceId"] = invoiceId)));
+        var (c, _) = await FundedThroughBTCPayAsync(staff);
         await _flow.SubmitDeliverableAsync(c, 1);
 
         app.BTCPay.PullPaymentOutages = 2;
@@ -136,10 +133,7 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
     public async Task A_client_refund_goes_through_BTCPays_refund_of_the_funding_invoice()
     {
         var staff = await app.StaffAsync();
-        var c = await _flow.ActiveAsync(staff);
-        var invoiceId = await FundAsync(c);
-        app.BTCPay.Settle(invoiceId, 0.01m, 1m);
-        Assert.Equal(200, await app.DeliverAsync(app.Delivery("InvoiceSettled", $"del-{invoiceId}", d => d["invoiceId"] = invoiceId)));
+        var (c, invoiceId) = await FundedThroughBTCPayAsync(staff);
 
         await staff.SubmitConfirmedAsync(await staff.OpenAsync(Urls.Contract(c.Id)), "#CancelContract", ("reason", "The client withdrew"));
 
@@ -152,6 +146,16 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
         Assert.StartsWith("Refund from escrow · ref. ", (string?)request["description"]);
         Assert.Equal(1, app.BTCPay.CountRequests("POST", $"/api/v1/invoices/{invoiceId}/refund"));
         app.BTCPay.AssertKeptToTheDocument();
+    }
+
+    /// <summary>An active contract whose first milestone was paid in BTCPay and told to the host by a signed webhook.</summary>
+    private async Task<(ContractAtHand Contract, string InvoiceId)> FundedThroughBTCPayAsync(Browser staff)
+    {
+        var c = await _flow.ActiveAsync(staff);
+        var invoiceId = await FundAsync(c);
+        app.BTCPay.Settle(invoiceId, 0.01m, 1m);
+        Assert.Equal(200, await app.DeliverAsync(app.Delivery("InvoiceSettled", $"del-{invoiceId}", d => d["invoiceId"] = invoiceId)));
+        return (c, invoiceId);
     }
 
     private async Task<string> FundAsync(ContractAtHand c)
