@@ -14,8 +14,22 @@ public sealed class EscrowHostOptions
     /// <summary>Optional administrator from configuration; otherwise the first visit shows a set-up page.</summary>
     public string? AdminEmail { get; set; }
     public string? AdminPassword { get; set; }
-    /// <summary>The sandbox payment gateway (no real funds). The only gateway of this host so far.</summary>
-    public bool Sandbox { get; set; } = true;
+    /// <summary>
+    /// The payment gateway: <c>sandbox</c> (no real funds, the default) or <c>btcpay</c> (a BTCPay store over its
+    /// Greenfield API, configured in <see cref="BTCPay"/>). Never both.
+    /// </summary>
+    public string Gateway { get; set; } = "sandbox";
+    public Greenfield.BTCPayConnection BTCPay { get; set; } = new();
+
+    /// <summary>The sandbox gateway is in use (pages say "no real funds").</summary>
+    public bool Sandbox => !string.Equals(Gateway?.Trim(), "btcpay", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsSandbox() => (Gateway ?? "").Trim().ToLowerInvariant() switch
+    {
+        "sandbox" or "" => true,
+        "btcpay" => false,
+        _ => throw new InvalidOperationException($"{Section}:Gateway is \"{Gateway}\": set it to sandbox (no real funds) or btcpay (a BTCPay store, see {Section}:BTCPay)."),
+    };
     public double WorkerIntervalSeconds { get; set; } = 2;
     /// <summary>
     /// The address people reach this host at (e.g. https://escrow.example.com). Every link that is stored or sent (party

@@ -77,19 +77,8 @@ builder.Services.AddHttpContextAccessor();
 // Sign-in cookies and antiforgery tokens survive restarts: their keys live in the data folder.
 builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys"))).SetApplicationName("BTCPayEscrowHost");
 
-// Payments: only the sandbox exists in this host so far; without it there is no gateway, and the host refuses to start.
-if (!options.Sandbox)
-    throw new InvalidOperationException("This host has no real payment gateway yet: keep Escrow:Sandbox=true, or install the BTCPay plugin.");
-builder.Services.AddSingleton<SandboxClock>();
-builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SandboxClock>());
-builder.Services.AddDbContextFactory<SandboxDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(dataDir, "sandbox.db")}"));
-builder.Services.AddSingleton<SandboxLinks>();
-builder.Services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
-builder.Services.AddSingleton<SandboxCashier>();
-// Start-up reconciliation: what the sandbox recorded but the escrow never heard (the host stopped in between).
-builder.Services.AddSingleton<IGatewayStateReader, SandboxGatewayStateReader>();
-builder.Services.AddSingleton<IGatewayWatchList>(sp => new EfGatewayWatchList(createContext, sp.GetRequiredService<TimeProvider>()));
-builder.Services.AddSingleton<GatewayReconciliation>();
+// Payments: the sandbox (no real funds) or a BTCPay store over Greenfield, never both (Escrow:Gateway).
+builder.AddPaymentGateway(options, dataDir, createContext);
 builder.Services.AddSingleton<StartupGate>();
 
 // Staff accounts (ASP.NET Core Identity): the library's policies mean "staff of the route's store with that permission".
@@ -134,7 +123,9 @@ gate.Run(async () =>
         }),
         Task.Run(async () =>
         {
-            await using var sandbox = await app.Services.GetRequiredService<IDbContextFactory<SandboxDbContext>>().CreateDbContextAsync();
+            if (app.Services.GetService<IDbContextFactory<SandboxDbContext>>() is not { } sandboxDb)
+                return;
+            await using var sandbox = await sandboxDb.CreateDbContextAsync();
             await sandbox.Database.EnsureCreatedAsync();
         }),
         Task.Run(app.Services.PrepareStaffAccountsAsync));
@@ -197,7 +188,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
 {
     var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
     var o = app.Services.GetRequiredService<IOptions<EscrowHostOptions>>().Value;
-    Console.WriteLine($"BTCPay Escrow (sandbox, no real funds) is running at {url}");
+    Console.WriteLine($"BTCPay Escrow ({(o.Sandbox ? "sandbox, no real funds" : $"BTCPay store {o.BTCPay.StoreId} at {o.BTCPay.Url}")}) is running at {url}");
     Console.WriteLine($"Public address (links are built from it): {publicBase}");
     Console.WriteLine($"Storage: {(string.IsNullOrWhiteSpace(o.Postgres) ? Path.Combine(dataDir, "escrow.db") : "PostgreSQL")}");
     Console.WriteLine($"Sign in at {url}/login (on the first run, {url}/setup creates the administrator unless Escrow:AdminEmail is set).");

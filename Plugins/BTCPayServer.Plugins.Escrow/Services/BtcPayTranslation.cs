@@ -68,17 +68,9 @@ public static class BtcPayTranslation
             payment.PaymentMethodId.ToString()),
         (invoice.Status is BtcPayInvoiceStatus.Expired or BtcPayInvoiceStatus.Invalid) && payment.ReceivedTime > invoice.ExpirationTime);
 
-    // BTCPay keeps amounts unrounded (crypto times rate, millisatoshis) and nets out the network fee it charged the
-    // payer, which can exceed a dust payment. The credited value is rounded to the nearest unit of the contract
-    // currency; crypto is rounded down, so a BTC-locked payout never pays more than arrived.
-    private static Money Credited(decimal amount, string currency) =>
-        Money.Of(decimal.Round(Math.Max(0m, amount), Currency.FromCode(currency).Precision, MidpointRounding.AwayFromZero), currency);
+    private static Money Credited(decimal amount, string currency) => GatewayAmounts.Credited(amount, currency);
 
-    private static Money Crypto(decimal amount, string currency) =>
-        Currency.TryFromCode(currency, out var unit)
-            ? Money.Of(decimal.Round(Math.Max(0m, amount), unit.Precision, MidpointRounding.ToZero), unit.Code)
-            // A coin without a currency code the escrow accepts counts as no BTC, as every coin but BTC does.
-            : Money.Zero("BTC");
+    private static Money Crypto(decimal amount, string currency) => GatewayAmounts.Crypto(amount, currency);
 
     private static GatewayInvoiceEvent? ToGatewayEvent(InvoiceEventCode code) => code switch
     {

@@ -1,51 +1,34 @@
-using System.Security.Cryptography;
-using System.Text;
-using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Gateway;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Services.Invoices;
 using Newtonsoft.Json.Linq;
 
 namespace BTCPayServer.Plugins.Escrow.Services;
 
-/// <summary>What the escrow writes on BTCPay's invoices and pull payments so that it recognises its own later.</summary>
+/// <summary>What the escrow writes on BTCPay's invoices and pull payments; the marks themselves are Core's <see cref="GatewayMarks"/>.</summary>
 public static class EscrowMarks
 {
-    /// <summary>Prefix of the internal tag every funding invoice carries (BTCPay keeps internal tags off the checkout).</summary>
-    public const string InvoiceTagPrefix = "ESCROW#";
+    public const string InvoiceTagPrefix = GatewayMarks.InvoiceTagPrefix;
 
-    public static string InvoiceTag(Guid contractId) => $"{InvoiceTagPrefix}{contractId:N}";
+    public static string InvoiceTag(Guid contractId) => GatewayMarks.InvoiceTag(contractId);
 
-    /// <summary>The order id of a contract's funding invoices: staff find them with BTCPay's invoice search.</summary>
-    public static string OrderId(Guid contractId) => $"escrow:{contractId:N}";
+    public static string OrderId(Guid contractId) => GatewayMarks.OrderId(contractId);
 
     public static bool IsFundingInvoice(InvoiceEntity invoice) => invoice.GetInternalTags(InvoiceTagPrefix).Length > 0;
 
     public static JObject FundingMetadata(FundingInvoiceRequest request)
     {
-        var metadata = new JObject
-        {
-            ["orderId"] = OrderId(request.ContractId),
-            ["itemDesc"] = request.Description,
-            ["escrowContractId"] = request.ContractId.ToString(),
-            ["escrowMilestoneIds"] = JArray.FromObject(request.MilestoneIds.Select(id => id.ToString())),
-        };
+        var metadata = new JObject();
+        foreach (var (key, value) in GatewayMarks.FundingMetadata(request))
+            metadata[key] = JToken.FromObject(value);
         if (MailboxAddressValidator.IsMailboxAddress(request.BuyerEmail))
             metadata["buyerEmail"] = request.BuyerEmail;
         return metadata;
     }
 
-    /// <summary>
-    /// The description of a pull payment made for a payout instruction; its name is the instruction's human title. BTCPay
-    /// has no field of ours on a pull payment, so a short reference derived from the instruction's key travels here, where
-    /// a retry can find it (the key itself is two ids long and would overflow the public claim page).
-    /// </summary>
-    public static string PayoutDescription(PullPaymentRequest request) =>
-        $"{(request.Recipient == PartyRole.Client ? "Refund" : "Payment")} from escrow · ref. {ShortReference(request.Reference)}";
+    public static string PayoutDescription(PullPaymentRequest request) => GatewayMarks.PayoutDescription(request);
 
-    /// <summary>The description earlier builds gave pull payments (the whole key), still recognised so a retry across an upgrade finds its pull payment.</summary>
-    public static string LegacyPayoutDescription(string reference) => $"Escrow payout {reference}";
+    public static string LegacyPayoutDescription(string reference) => GatewayMarks.LegacyPayoutDescription(reference);
 
-    /// <summary>The first 12 hex digits of the key's SHA-256: unique enough among one store's pull payments of the same amount.</summary>
-    public static string ShortReference(string reference) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reference)))[..12];
+    public static string ShortReference(string reference) => GatewayMarks.ShortReference(reference);
 }
