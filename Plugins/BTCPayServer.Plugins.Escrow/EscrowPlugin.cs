@@ -35,6 +35,8 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
     {
         AddStorage(services);
         services.AddEscrowApplication();
+        // The REST API is the standalone host's for now (see WithoutEscrowApi).
+        services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new WithoutEscrowApi()));
         AddPayments(services);
         AddBackgroundWork(services);
         AddWebhooks(services);
