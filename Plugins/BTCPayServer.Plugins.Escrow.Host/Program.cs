@@ -194,7 +194,19 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Sign in at {url}/login (on the first run, {url}/setup creates the administrator unless Escrow:AdminEmail is set).");
 });
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e) when (e is BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException
+                          || e is AggregateException all && all.InnerExceptions.Any(x => x is BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException))
+{
+    // Already logged as critical; a misconfiguration gets its sentence and exit code 1, not an abort with a stack trace.
+    var refusal = e as BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException
+                  ?? ((AggregateException)e).InnerExceptions.OfType<BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException>().First();
+    Console.Error.WriteLine(refusal.Message);
+    Environment.ExitCode = 1;
+}
 
 /// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -31,10 +31,11 @@ public sealed class GreenfieldClient
         _http.Timeout = Timeout.InfiniteTimeSpan;
         _timeout = TimeSpan.FromSeconds(Math.Max(0.1, connection.RequestTimeoutSeconds));
         StoreId = connection.StoreId!;
-        _retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        // Retries = 0 means "try once": Polly's retry strategy needs at least one retry, so then there is none.
+        _retry = connection.Retries < 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<GreenfieldTransientException>(),
-            MaxRetryAttempts = Math.Max(0, connection.Retries),
+            MaxRetryAttempts = Math.Min(connection.Retries, 20),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = TimeSpan.FromSeconds(Math.Max(0, connection.RetryDelaySeconds)),

@@ -64,6 +64,9 @@ public sealed class RemoteBTCPayStartup(
     private void Refuse(string reason)
     {
         logger.LogCritical("Not starting: {Reason}", reason);
-        throw new InvalidOperationException($"Not starting: {reason}");
+        throw new HostRefusedToStartException($"Not starting: {reason}");
     }
 }
+
+/// <summary>The host will not start as configured; the message says why and what to change (Program prints it and exits 1).</summary>
+public sealed class HostRefusedToStartException(string message) : InvalidOperationException(message);
