@@ -198,12 +198,9 @@ try
 {
     await app.RunAsync();
 }
-catch (Exception e) when (e is BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException
-                          || e is AggregateException all && all.InnerExceptions.Any(x => x is BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException))
+catch (Exception e) when (BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException.In(e) is { } refusal)
 {
     // Already logged as critical; a misconfiguration gets its sentence and exit code 1, not an abort with a stack trace.
-    var refusal = e as BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException
-                  ?? ((AggregateException)e).InnerExceptions.OfType<BTCPayServer.Plugins.Escrow.Host.Greenfield.HostRefusedToStartException>().First();
     Console.Error.WriteLine(refusal.Message);
     Environment.ExitCode = 1;
 }

@@ -69,4 +69,9 @@ public sealed class RemoteBTCPayStartup(
 }
 
 /// <summary>The host will not start as configured; the message says why and what to change (Program prints it and exits 1).</summary>
-public sealed class HostRefusedToStartException(string message) : InvalidOperationException(message);
+public sealed class HostRefusedToStartException(string message) : InvalidOperationException(message)
+{
+    /// <summary>The refusal carried by a failed start: thrown alone, or among the hosted services' failures.</summary>
+    public static HostRefusedToStartException? In(Exception e) =>
+        e as HostRefusedToStartException ?? (e as AggregateException)?.InnerExceptions.OfType<HostRefusedToStartException>().FirstOrDefault();
+}
