@@ -40,4 +40,12 @@ public sealed class EfIdempotencyStore(Func<EscrowDbContext> createContext) : II
             .Where(r => r.StoreId == record.StoreId && r.ClientId == record.ClientId && r.Key == record.Key && r.StatusCode == null)
             .ExecuteDeleteAsync(cancellationToken);
     }
+
+    public async Task<int> PruneAsync(DateTimeOffset answeredBefore, DateTimeOffset unansweredBefore, CancellationToken cancellationToken)
+    {
+        await using var db = createContext();
+        return await db.IdempotencyKeys
+            .Where(r => r.StatusCode != null ? r.CreatedAt < answeredBefore : r.CreatedAt < unansweredBefore)
+            .ExecuteDeleteAsync(cancellationToken);
+    }
 }

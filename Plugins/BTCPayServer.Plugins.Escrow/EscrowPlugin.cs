@@ -35,8 +35,7 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
     {
         AddStorage(services);
         services.AddEscrowApplication();
-        // The REST API is the standalone host's for now (see WithoutEscrowApi).
-        services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new WithoutEscrowApi()));
+        AddApi(services);
         AddPayments(services);
         AddBackgroundWork(services);
         AddWebhooks(services);
@@ -60,6 +59,18 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
         services.AddSingleton<IContractQueries>(sp => new EfContractQueries(ContextsOf(sp)));
         services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(ContextsOf(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IGatewayWatchList>(sp => new EfGatewayWatchList(ContextsOf(sp), sp.GetRequiredService<TimeProvider>()));
+    }
+
+    /// <summary>
+    /// The REST API (the Web library's <c>Greenfield*</c> controllers) with BTCPay's API keys: the escrow permissions
+    /// are offered on BTCPay's API key page (see <see cref="EscrowPermissions"/>); idempotency keys are kept in the
+    /// escrow's tables and pruned on BTCPay's scheduler; the API's document is part of BTCPay's <c>/swagger</c>.
+    /// </summary>
+    private static void AddApi(IServiceCollection services)
+    {
+        services.AddSingleton<IIdempotencyStore>(sp => new EfIdempotencyStore(ContextsOf(sp)));
+        services.AddScheduledTask<IdempotencyRetentionTask>(IdempotencyRetention.Interval);
+        services.AddSingleton<ISwaggerProvider, EscrowSwaggerProvider>();
     }
 
     /// <summary>BTCPay's invoices and pull payments as the escrow's gateway; emails through the store's email settings.</summary>

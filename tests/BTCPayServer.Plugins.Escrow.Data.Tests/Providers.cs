@@ -20,6 +20,7 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(PostgresCollection.Name)] public sealed class PostgresRoundTripTests(PostgresDatabase db) : RoundTripTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresConcurrencyTests(PostgresDatabase db) : ConcurrencyTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresIdempotencyTests(PostgresDatabase db) : IdempotencyTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresApiIdempotencyRetentionTests(PostgresDatabase db) : ApiIdempotencyRetentionTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresLookupTests(PostgresDatabase db) : LookupTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresDueWorkTests(PostgresDatabase db) : DueWorkTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresMigrationTests(PostgresDatabase db) : MigrationTests(db);
@@ -32,6 +33,7 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(SqliteCollection.Name)] public sealed class SqliteRoundTripTests(SqliteDatabase db) : RoundTripTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteConcurrencyTests(SqliteDatabase db) : ConcurrencyTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteIdempotencyTests(SqliteDatabase db) : IdempotencyTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteApiIdempotencyRetentionTests(SqliteDatabase db) : ApiIdempotencyRetentionTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteAuditLogTests(SqliteDatabase db) : AuditLogTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteLookupTests(SqliteDatabase db) : LookupTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteDueWorkTests(SqliteDatabase db) : DueWorkTests(db);

@@ -10,6 +10,15 @@ public sealed class IdempotencyRecord
     public const int MaxKeyLength = 200;
     public const int MaxClientIdLength = 200;
 
+    /// <summary>How long an answer is kept: a retry within it gets the same answer; after it the key is forgotten.</summary>
+    public static readonly TimeSpan KeptFor = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// A request still unanswered after this was cut short (the server stopped mid-request): its key is freed, so the
+    /// client's retry is answered instead of "still being answered" forever.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(15);
+
     private IdempotencyRecord() { }
 
     public IdempotencyRecord(string storeId, string clientId, string key, string requestHash, DateTimeOffset createdAt)

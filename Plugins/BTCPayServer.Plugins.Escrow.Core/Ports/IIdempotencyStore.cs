@@ -16,4 +16,10 @@ public interface IIdempotencyStore
 
     /// <summary>Forgets a claimed request that ended without an answer worth repeating (a failure of the server).</summary>
     Task ReleaseAsync(IdempotencyRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets answered requests made before <paramref name="answeredBefore"/> and unanswered ones made before
+    /// <paramref name="unansweredBefore"/>; returns how many were forgotten.
+    /// </summary>
+    Task<int> PruneAsync(DateTimeOffset answeredBefore, DateTimeOffset unansweredBefore, CancellationToken cancellationToken);
 }

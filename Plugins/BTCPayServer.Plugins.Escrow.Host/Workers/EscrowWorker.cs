@@ -3,14 +3,18 @@ using Microsoft.Extensions.Options;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Workers;
 
-/// <summary>Runs the timers and the payout outbox in a loop. Both are safe to run twice, so a crash mid-loop loses nothing.</summary>
-public sealed class EscrowWorker(StartupGate startup, TimerSweep timers, PayoutDispatcher payouts, IOptions<EscrowHostOptions> options, ILogger<EscrowWorker> logger) : BackgroundService
+/// <summary>
+/// Runs the timers and the payout outbox in a loop, and forgets old API idempotency records. All are safe to run twice, so a crash
+/// mid-loop loses nothing.
+/// </summary>
+public sealed class EscrowWorker(StartupGate startup, TimerSweep timers, PayoutDispatcher payouts, IdempotencyRetention idempotency, IOptions<EscrowHostOptions> options, ILogger<EscrowWorker> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         WorkerLoop.RunAsync(startup, options, logger, "Escrow worker", async ct =>
         {
             var acts = await timers.RunDueAsync(ct);
             var claimable = await payouts.DispatchDueAsync(ct);
+            await idempotency.PruneIfDueAsync(ct);
             if (acts + claimable > 0)
                 logger.LogInformation("Escrow worker: {Acts} contract(s) changed by timers, {Claimable} payout(s) made claimable", acts, claimable);
         }, stoppingToken);

@@ -55,7 +55,7 @@ public sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider cloc
         }
         var record = new IdempotencyRecord(
             http.GetRouteValue("storeId") as string ?? "",
-            ClientOf(http.User),
+            ClientOf(http),
             key,
             Fingerprint(http.Request, body),
             clock.GetUtcNow());
@@ -91,13 +91,30 @@ public sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider cloc
         return new ReplayedAnswer(earlier.StatusCode!.Value, earlier.ResponseBody ?? "null");
     }
 
-    /// <summary>Who the key belongs to: the API key (or user) that authenticated the request.</summary>
-    public static string ClientOf(ClaimsPrincipal user)
+    /// <summary>
+    /// Who the key belongs to: the API key that sent the request (kept by its hash), otherwise the authenticated user.
+    /// BTCPay's principal names only the key's user, who may hold several keys used by unrelated tools.
+    /// </summary>
+    public static string ClientOf(HttpContext http)
     {
-        var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "anonymous";
+        if (ApiKeyOf(http.Request) is { } apiKey)
+            return "key:" + Sha256(apiKey);
+        var id = http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? http.User.Identity?.Name ?? "anonymous";
         // A host's ids may be longer than the column: a long one is kept by its hash, which is as unique.
-        return id.Length <= IdempotencyRecord.MaxClientIdLength ? id : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+        return id.Length <= IdempotencyRecord.MaxClientIdLength ? id : "sha256:" + Sha256(id);
     }
+
+    /// <summary>The key of <c>Authorization: token &lt;key&gt;</c> (or <c>bearer</c>, as BTCPay also reads it).</summary>
+    private static string? ApiKeyOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        foreach (var scheme in (string[])["token ", "bearer "])
+            if (header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header[scheme.Length..].Trim() is { Length: > 0 } key)
+                return key;
+        return null;
+    }
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static string Fingerprint(HttpRequest request, byte[] body)
     {

@@ -8,7 +8,7 @@ public static class EscrowWebServices
 {
     /// <summary>
     /// Registers Core's application services and the pages' own. The host supplies the ports: IContractStoreFactory, IContractQueries,
-    /// IAuditLog, IPaymentGateway, IEscrowNotifier and a TimeProvider.
+    /// IAuditLog, IPaymentGateway, IEscrowNotifier, IIdempotencyStore (for the API) and a TimeProvider.
     /// </summary>
     public static IServiceCollection AddEscrowApplication(this IServiceCollection services)
     {
@@ -19,6 +19,7 @@ public static class EscrowWebServices
         services.AddSingleton<PaymentEventHandler>();
         services.AddSingleton<TimerSweep>();
         services.AddSingleton<PayoutDispatcher>();
+        services.AddSingleton<IdempotencyRetention>();
         // The public "Email me my link" page: answered at once, worked through in the background, limited per client and address.
         services.AddScoped<LinkRequests>();
         services.AddSingleton<LinkRequestQueue>();

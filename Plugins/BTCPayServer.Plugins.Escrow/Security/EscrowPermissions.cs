@@ -1,4 +1,3 @@
-using BTCPayServer.Abstractions.Constants;
 using BTCPayServer.Client;
 using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 using BTCPayServer.Security;
@@ -38,9 +37,14 @@ public static class EscrowPermissions
         return services;
     }
 
-    /// <summary>The permission on the store of the route (its <c>storeId</c>), for a user signed in to BTCPay's pages.</summary>
+    /// <summary>
+    /// The permission on the store of the route (its <c>storeId</c>). The policy names no authentication scheme: the
+    /// pages (no scheme of their own) are read with BTCPay's default, the sign-in cookie; the API's controllers name
+    /// "Greenfield", so there only an API key (with the permission, held by a user whose store role has it) counts,
+    /// never the cookie of a browser that happens to be signed in.
+    /// </summary>
     private static AuthorizationPolicy SignedInWith(string permission) =>
-        new AuthorizationPolicyBuilder(AuthenticationSchemes.Cookie)
+        new AuthorizationPolicyBuilder()
             .AddRequirements(new PolicyRequirement(permission))
             .Build();
 }
