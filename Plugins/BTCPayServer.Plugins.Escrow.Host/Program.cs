@@ -87,7 +87,8 @@ builder.AddStaffAccounts(options, dataDir);
 // and permissions as claims, the same ones a staff member's sign-in carries.
 builder.Services.AddSingleton<ApiKeyStore>();
 builder.Services.AddAuthentication()
-    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GreenfieldApi.AuthenticationScheme, null);
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GreenfieldApi.ApiKeyScheme, null)
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, NoPasswordsOnTheApi>(GreenfieldApi.BasicScheme, null);
 builder.Services.AddControllersWithViews();
 builder.Services.AddEscrowOpenApi();
 var knownProxies = KnownProxies.Parse(options.KnownProxies);

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace BTCPayServer.Plugins.Escrow.Host.ApiKeys;
 
 /// <summary>
-/// The API's authentication in the standalone host, under BTCPay's scheme name ("Greenfield") and header
+/// The API's authentication in the standalone host, under BTCPay's scheme name ("Greenfield.APIKeys") and header
 /// (<c>Authorization: token &lt;key&gt;</c>). No key or an unknown or revoked one → 401; a key without the permission
 /// the call needs → 403; a key of another store → 404 (the host serves one store, but every call still names it).
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new(StoreStaffRequirement.StoreClaim, hostOptions.Value.StoreId),
         };
         claims.AddRange(key.Permissions.Select(p => new Claim(StoreStaffRequirement.PermissionClaim, p)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, GreenfieldApi.AuthenticationType));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
     }
 

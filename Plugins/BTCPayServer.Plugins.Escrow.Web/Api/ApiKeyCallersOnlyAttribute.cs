@@ -15,7 +15,7 @@ public sealed class ApiKeyCallersOnlyAttribute : Attribute, IAuthorizationFilter
     {
         if (context.Result is not null)
             return;
-        if (!context.HttpContext.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == GreenfieldApi.AuthenticationScheme))
+        if (!context.HttpContext.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == GreenfieldApi.AuthenticationType))
             context.Result = ApiErrors.Error(StatusCodes.Status401Unauthorized, "unauthenticated", "Authenticate with an API key: send the header 'Authorization: token <key>'.");
     }
 }

@@ -40,8 +40,8 @@ public static class EscrowPermissions
     /// <summary>
     /// The permission on the store of the route (its <c>storeId</c>). The policy names no authentication scheme: the
     /// pages (no scheme of their own) are read with BTCPay's default, the sign-in cookie; the API's controllers name
-    /// "Greenfield", so there only an API key (with the permission, held by a user whose store role has it) counts,
-    /// never the cookie of a browser that happens to be signed in.
+    /// BTCPay's Greenfield schemes (API keys, and Basic as everywhere in BTCPay's API), so there only those count (an
+    /// API key needs the permission and a user whose store role has it), never the cookie of a signed-in browser.
     /// </summary>
     private static AuthorizationPolicy SignedInWith(string permission) =>
         new AuthorizationPolicyBuilder()

@@ -42,7 +42,7 @@ public sealed class ApiAuthorizationMatrixTests(CrossStoreApp app) : IClassFixtu
         foreach (var controller in actions.Select(a => a.Controller).Distinct())
         {
             var authorize = controller.GetCustomAttribute<AuthorizeAttribute>();
-            Assert.True(authorize is { AuthenticationSchemes: GreenfieldApi.AuthenticationScheme }, $"{controller.Name} does not authorize with the Greenfield scheme only.");
+            Assert.True(authorize is { AuthenticationSchemes: GreenfieldApi.AuthenticationSchemes }, $"{controller.Name} does not authorize with the Greenfield schemes only.");
             Assert.Contains(authorize!.Policy, new[] { EscrowPolicies.ManageContracts, EscrowPolicies.ArbitrateDisputes });
         }
     }

@@ -18,7 +18,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 /// route's store, so another store's is a 404 (never a 403).
 /// </summary>
 [Route(GreenfieldApi.RoutePrefix + "/contracts")]
-[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ManageContracts)]
+[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationSchemes, Policy = EscrowPolicies.ManageContracts)]
 [Tags("Escrow contracts")]
 public sealed class GreenfieldEscrowContractsController(
     IContractStoreFactory stores, IContractQueries queries, ContractDrafting drafting, IStoreSettingsStore settings,

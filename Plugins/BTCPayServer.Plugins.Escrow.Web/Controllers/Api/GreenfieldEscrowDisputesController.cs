@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 
 /// <summary>The agency's dispute queue and rulings through the API (permission: arbitrate disputes).</summary>
 [Route(GreenfieldApi.RoutePrefix + "/disputes")]
-[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ArbitrateDisputes)]
+[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationSchemes, Policy = EscrowPolicies.ArbitrateDisputes)]
 [Tags("Escrow disputes")]
 public sealed class GreenfieldEscrowDisputesController(IContractStoreFactory stores, IContractQueries queries, AgencyDecisions decisions, TimeProvider clock)
     : GreenfieldEscrowController(stores, clock)

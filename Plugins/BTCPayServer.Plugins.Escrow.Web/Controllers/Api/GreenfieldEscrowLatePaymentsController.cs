@@ -15,7 +15,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 /// expired): count it towards them, or refund it to the client. The same acts as on the contract page.
 /// </summary>
 [Route(GreenfieldApi.RoutePrefix + "/contracts/{contractId:guid}/payments/{paymentId}")]
-[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ManageContracts)]
+[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationSchemes, Policy = EscrowPolicies.ManageContracts)]
 [Tags("Escrow contracts")]
 public sealed class GreenfieldEscrowLatePaymentsController(IContractStoreFactory stores, AgencyDecisions decisions, TimeProvider clock)
     : GreenfieldEscrowController(stores, clock)

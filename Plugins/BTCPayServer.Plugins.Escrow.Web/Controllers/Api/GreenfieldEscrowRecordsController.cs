@@ -13,7 +13,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 
 /// <summary>What the escrow recorded: a contract's ledger, audit timeline and statement, and the store's statement.</summary>
 [Route(GreenfieldApi.RoutePrefix)]
-[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ManageContracts)]
+[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationSchemes, Policy = EscrowPolicies.ManageContracts)]
 [Tags("Escrow records")]
 public sealed class GreenfieldEscrowRecordsController(IContractStoreFactory stores, IContractQueries queries, IAuditLog auditLog, TimeProvider clock)
     : GreenfieldEscrowController(stores, clock)

@@ -10,7 +10,7 @@ namespace BTCPayServer.Plugins.Escrow.Web.Controllers.Api;
 
 /// <summary>The store's escrow settings through the API.</summary>
 [Route(GreenfieldApi.RoutePrefix + "/settings")]
-[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationScheme, Policy = EscrowPolicies.ManageContracts)]
+[Authorize(AuthenticationSchemes = GreenfieldApi.AuthenticationSchemes, Policy = EscrowPolicies.ManageContracts)]
 [Tags("Escrow settings")]
 public sealed class GreenfieldEscrowSettingsController(IStoreSettingsStore settings, IContractStoreFactory stores, TimeProvider clock)
     : GreenfieldEscrowController(stores, clock)
