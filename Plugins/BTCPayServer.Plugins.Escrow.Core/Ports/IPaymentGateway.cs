@@ -46,3 +46,15 @@ public interface IPaymentGateway
 
     Task ArchivePullPaymentAsync(string storeId, string pullPaymentId, CancellationToken cancellationToken);
 }
+
+/// <summary>What a gateway throws when the store refuses to make an invoice (no wallet, no rate, ...).</summary>
+public static class GatewayRefusals
+{
+    /// <summary>
+    /// Read by the client who pressed "Fund": what it means for them and what to do, then the store's own reason (written
+    /// for the store's owner, e.g. "No wallet has been linked to your BTCPay Store"), marked as such.
+    /// </summary>
+    public static EscrowException InvoiceRefused(string? reason) => new("gateway.invoice-refused",
+        "The agency's store cannot take this payment yet, so nothing was charged. Please tell the agency; once their store is set up, the same button works."
+        + (string.IsNullOrWhiteSpace(reason) ? "" : $" (The store's reason, for the agency: {reason.Trim()})"));
+}

@@ -38,17 +38,35 @@ public sealed class StaffController(UserManager<StaffUser> users, StaffInvitatio
     public Task<IActionResult> Permissions([FromRoute] string userId, StaffPermissions permissions) =>
         Change(userId, user => permissions.ApplyTo(user), "Permissions saved.");
 
+    /// <summary>Asks first (<c>confirm=yes</c> acts): the account's sessions end, which may interrupt someone's work.</summary>
     [HttpPost("{userId}/disable")]
-    public Task<IActionResult> Disable([FromRoute] string userId) => Change(userId, user => user.IsDisabled = true, "Account disabled: it can no longer sign in.");
+    public async Task<IActionResult> Disable([FromRoute] string userId, string? confirm)
+    {
+        if (confirm != StaffConfirmModel.Yes)
+            return await OtherAsync(userId) is { } user
+                ? Confirm(user, "disable", $"Disable {user.Email}?", "Disable the account",
+                    $"{user.Email} can no longer sign in, and any session they have open ends within a minute.",
+                    "Their permissions, password and two-factor setup are kept: Enable gives the account back as it was.",
+                    "Contracts, rulings and the audit log keep what they did under their name.")
+                : NotFound();
+        return await Change(userId, user => user.IsDisabled = true, "Account disabled: it can no longer sign in.");
+    }
 
     [HttpPost("{userId}/enable")]
     public Task<IActionResult> Enable([FromRoute] string userId) => Change(userId, user => user.IsDisabled = false, "Account enabled.");
 
+    /// <summary>Asks first (<c>confirm=yes</c> acts): removing cannot be undone.</summary>
     [HttpPost("{userId}/remove")]
-    public async Task<IActionResult> Remove([FromRoute] string userId)
+    public async Task<IActionResult> Remove([FromRoute] string userId, string? confirm)
     {
         if (await OtherAsync(userId) is not { } user)
             return NotFound();
+        if (confirm != StaffConfirmModel.Yes)
+            return Confirm(user, "remove", $"Remove {user.Email}?", "Remove the account for good",
+                $"The account of {user.Email} is deleted: they can no longer sign in, and any session they have open ends within a minute.",
+                "Its permissions, password and two-factor setup are gone. This cannot be undone; to let them back in, invite them again.",
+                "Contracts, rulings and the audit log keep what they did under their name.",
+                user.IsDisabled ? null : "To stop their access for now and keep the account, go back and choose Disable instead.");
         await users.DeleteAsync(user);
         return await Page(StaffInviteForm.Blank(), $"{user.Email} removed.");
     }
@@ -74,6 +92,9 @@ public sealed class StaffController(UserManager<StaffUser> users, StaffInvitatio
         return await Page(StaffInviteForm.Blank(), $"{user.Email}: {done}");
     }
 
+    private ViewResult Confirm(StaffUser user, string act, string heading, string button, params string?[] effects) =>
+        View("Confirm", new StaffConfirmModel(heading, [.. effects.OfType<string>()], $"/staff/{user.Id}/{act}", button));
+
     /// <summary>Another account than the signed-in administrator's own.</summary>
     private async Task<StaffUser?> OtherAsync(string userId) =>
         await users.FindByIdAsync(userId) is { } user && user.Id != users.GetUserId(User) ? user : null;
@@ -85,6 +106,12 @@ public sealed class StaffController(UserManager<StaffUser> users, StaffInvitatio
         var staff = await users.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync();
         return View("Index", new StaffPageModel(staff, users.GetUserId(User), form, message, link, invitations.SendsEmail));
     }
+}
+
+/// <summary>What disabling or removing an account will do, asked before it is done.</summary>
+public sealed record StaffConfirmModel(string Heading, IReadOnlyList<string> Effects, string PostUrl, string Button)
+{
+    public const string Yes = "yes";
 }
 
 public sealed record StaffPageModel(IReadOnlyList<StaffUser> Staff, string? CurrentUserId, StaffInviteForm Invite, string? Message, string? IssuedLink, bool SendsEmail);

@@ -49,7 +49,7 @@ public sealed class GreenfieldPaymentGateway(GreenfieldClient btcpay) : IPayment
             catch (GreenfieldRefusedException e) when ((int)e.Status is 400 or 422)
             {
                 // No wallet for the allowed payment methods, no rate: the store cannot take money yet.
-                throw new EscrowException("gateway.invoice-refused", $"The store cannot take this payment yet. {e.Detail}".Trim());
+                throw GatewayRefusals.InvoiceRefused(e.Detail);
             }
             return new CreatedInvoice(Required(invoice, "id"), Required(invoice, "checkoutLink"));
         }, cancellationToken);

@@ -56,7 +56,7 @@ public sealed class BtcPayPaymentGateway(
         catch (BitpayHttpException e)
         {
             // No wallet for the allowed payment methods, no rate, no active user: the store cannot take money yet.
-            throw new EscrowException("gateway.invoice-refused", $"The store cannot take this payment yet. {e.Message.Trim()}");
+            throw GatewayRefusals.InvoiceRefused(e.Message);
         }
     }
 

@@ -71,7 +71,12 @@ public sealed class SignInLockoutTests(LockoutApp app) : IClassFixture<LockoutAp
         await app.CreateStaffAsync(email);
         var admin = await app.StaffAsync();
         var staff = await admin.OpenAsync("/staff");
-        var leaver = await admin.SubmitAsync(staff, $"[data-staff='{email}'] [data-action=disable]");
+        var asked = await admin.SubmitAsync(staff, $"[data-staff='{email}'] [data-action=disable]");
+        Assert.Contains($"{email} can no longer sign in", asked.Text("#ConfirmEffects"));
+        Assert.Contains("Enable gives the account back", asked.Text("#ConfirmEffects"));
+        // Asking changed nothing: the account still signs in.
+        await app.NewBrowser().SignInAsync(email, EscrowApp.AdminPassword);
+        var leaver = await admin.SubmitAsync(asked, "#ConfirmAct");
         Assert.Contains("Account disabled", leaver.Text("#StaffMessage"));
         Assert.Equal("disabled", leaver.Get($"[data-staff='{email}'] [data-state]").GetAttribute("data-state"));
 
@@ -87,6 +92,27 @@ public sealed class SignInLockoutTests(LockoutApp app) : IClassFixture<LockoutAp
 
         await admin.SubmitAsync(await admin.OpenAsync("/staff"), $"[data-staff='{email}'] [data-action=enable]");
         await app.NewBrowser().SignInAsync(email, EscrowApp.AdminPassword);
+    }
+
+    [Fact]
+    public async Task Removing_an_account_says_it_cannot_be_undone_and_acts_only_when_confirmed()
+    {
+        const string email = "removed@escrow.test";
+        await app.CreateStaffAsync(email);
+        var admin = await app.StaffAsync();
+
+        var asked = await admin.SubmitAsync(await admin.OpenAsync("/staff"), $"[data-staff='{email}'] [data-action=remove]");
+        Assert.Contains("This cannot be undone", asked.Text("#ConfirmEffects"));
+        Assert.Contains("choose Disable instead", asked.Text("#ConfirmEffects"));
+        Assert.Equal("/staff", asked.Get("#CancelConfirm").GetAttribute("href"));
+        var kept = await admin.OpenAsync("/staff");
+        Assert.NotNull(kept.Find($"[data-staff='{email}']"));
+        await app.NewBrowser().SignInAsync(email, EscrowApp.AdminPassword);
+
+        var done = await admin.SubmitAsync(asked, "#ConfirmAct");
+        Assert.Contains($"{email} removed", done.Text("#StaffMessage"));
+        Assert.Null(done.Find($"[data-staff='{email}']"));
+        Assert.False((await app.NewBrowser().SubmitSignInAsync(email, EscrowApp.AdminPassword)).IsRedirect);
     }
 
     private async Task<string> UserIdAsync(string email)

@@ -91,7 +91,8 @@ public sealed class RemoteBTCPayStartTests
                 ? (400, new JsonObject { ["code"] = "generic-error", ["message"] = "No payment method is available for this store" })
                 : null;
             var refused = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .fund-milestone");
-            Assert.Contains("The store cannot take this payment yet. No payment method is available for this store", refused.VisibleText);
+            Assert.Contains("The agency's store cannot take this payment yet, so nothing was charged.", refused.VisibleText);
+            Assert.Contains("(The store's reason, for the agency: No payment method is available for this store)", refused.VisibleText);
 
             app.BTCPay.Override = null;
             var toCheckout = await c.Client.SubmitNoFollowAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .fund-milestone");
