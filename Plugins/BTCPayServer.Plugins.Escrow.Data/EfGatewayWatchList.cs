@@ -31,4 +31,17 @@ public sealed class EfGatewayWatchList(Func<EscrowDbContext> createContext, Time
             .Select(p => p.PullPaymentId!)
             .ToListAsync(cancellationToken);
     }
+
+    public async Task<IReadOnlySet<string>> FindAppliedEventsAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    {
+        if (eventIds.Count == 0)
+            return new HashSet<string>();
+        await using var db = createContext();
+        var ids = eventIds.Distinct().ToList();
+        var applied = await db.ProcessedEvents.AsNoTracking()
+            .Where(e => ids.Contains(e.EventId))
+            .Select(e => e.EventId)
+            .ToListAsync(cancellationToken);
+        return applied.ToHashSet(StringComparer.Ordinal);
+    }
 }

@@ -19,17 +19,85 @@ public abstract class ReconciliationTests(StoreDatabase database)
     {
         public Dictionary<string, GatewayInvoiceState> Invoices { get; } = [];
         public Dictionary<string, List<GatewayPayoutStatus>> Payouts { get; } = [];
+        public List<int> InvoiceBatches { get; } = [];
+        public int SingleInvoiceReads { get; private set; }
 
-        public Task<GatewayInvoiceState?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken) =>
-            Task.FromResult(Invoices.GetValueOrDefault(invoiceId));
+        public Task<GatewayInvoiceState?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
+        {
+            SingleInvoiceReads++;
+            return Task.FromResult(Invoices.GetValueOrDefault(invoiceId));
+        }
+
+        public Task<IReadOnlyList<GatewayInvoiceState>> GetInvoicesAsync(IReadOnlyList<string> invoiceIds, CancellationToken cancellationToken)
+        {
+            InvoiceBatches.Add(invoiceIds.Count);
+            return Task.FromResult<IReadOnlyList<GatewayInvoiceState>>([.. invoiceIds.Select(Invoices.GetValueOrDefault).OfType<GatewayInvoiceState>()]);
+        }
 
         public Task<IReadOnlyList<GatewayPayoutStatus>> GetPayoutsAsync(string pullPaymentId, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<GatewayPayoutStatus>>(Payouts.GetValueOrDefault(pullPaymentId) ?? []);
     }
 
-    private GatewayReconciliation Reconciliation(GatewayNow gateway, TimeProvider clock) =>
+    private GatewayReconciliation Reconciliation(GatewayNow gateway, TimeProvider clock, IContractStoreFactory? stores = null) =>
         new(new EfGatewayWatchList(database.NewContext, clock), gateway,
-            new PaymentEventHandler(new EfContractStoreFactory(database.NewContext), clock), clock);
+            new PaymentEventHandler(stores ?? new EfContractStoreFactory(database.NewContext), clock), clock);
+
+    /// <summary>Counts the units of work opened: applying an event opens one; nothing else in reconciliation loads a contract.</summary>
+    private sealed class CountingStores(IContractStoreFactory inner) : IContractStoreFactory
+    {
+        private int _opened;
+        public int Opened => _opened;
+
+        public IContractStore Open()
+        {
+            Interlocked.Increment(ref _opened);
+            return inner.Open();
+        }
+    }
+
+    [Fact]
+    public async Task Reconciliation_reads_the_gateway_in_batches_and_loads_only_contracts_with_something_new()
+    {
+        var clock = Build.Clock();
+        var gateway = new GatewayNow();
+        var handler = new PaymentEventHandler(new EfContractStoreFactory(database.NewContext), clock);
+        var changed = new List<(Guid Contract, FundingInvoice Invoice)>();
+        for (var i = 0; i < GatewayReconciliation.BatchSize + 5; i++)
+        {
+            var contract = Build.Draft(clock);
+            Build.Activate(contract, clock);
+            var invoice = Build.Invoice(contract, clock, Build.Unique("inv"), 1);
+            await database.AddAsync(contract);
+            var payment = new GatewayPayment(Build.Payment(invoice.Amount, Build.Unique("pay"), 50_000m), false);
+            if (i % 10 == 0)
+            {
+                // Already told: the gateway still reports the payment, which was applied live.
+                await handler.HandleAsync(GatewayEventMapping.FromInvoiceEvent(GatewayInvoiceEvent.ReceivedPayment, invoice.InvoiceId, clock.GetUtcNow(), [payment], payment.Report)!, CancellationToken.None);
+                gateway.Invoices[invoice.InvoiceId] = new GatewayInvoiceState(invoice.InvoiceId, GatewayInvoiceStatus.New, GatewayInvoiceExceptionStatus.None, [payment]);
+            }
+            else if (i is 3 or 57)
+            {
+                // Missed: settled while the host was down.
+                gateway.Invoices[invoice.InvoiceId] = new GatewayInvoiceState(invoice.InvoiceId, GatewayInvoiceStatus.Settled, GatewayInvoiceExceptionStatus.None, [payment]);
+                changed.Add((contract.Id, invoice));
+            }
+            else
+                gateway.Invoices[invoice.InvoiceId] = new GatewayInvoiceState(invoice.InvoiceId, GatewayInvoiceStatus.New, GatewayInvoiceExceptionStatus.None, []);
+        }
+        var stores = new CountingStores(new EfContractStoreFactory(database.NewContext));
+
+        var report = await Reconciliation(gateway, clock, stores).RunAsync(CancellationToken.None);
+
+        Assert.Equal(4, report.EventsApplied); // two payments, two settlements
+        Assert.True(report.InvoicesChecked >= GatewayReconciliation.BatchSize + 5);
+        Assert.All(gateway.InvoiceBatches, size => Assert.InRange(size, 1, GatewayReconciliation.BatchSize));
+        Assert.Equal((report.InvoicesChecked + GatewayReconciliation.BatchSize - 1) / GatewayReconciliation.BatchSize, gateway.InvoiceBatches.Count);
+        Assert.Equal(0, gateway.SingleInvoiceReads);
+        // One unit of work per event applied; the eleven invoices whose payment was applied live load nothing.
+        Assert.Equal(4, stores.Opened);
+        foreach (var (contractId, invoice) in changed)
+            Assert.Equal(invoice.Amount, (await database.LoadAsync(contractId)).Milestones[0].Funded);
+    }
 
     [Fact]
     public async Task An_invoice_settled_while_the_host_was_down_is_counted_once_however_often_reconciliation_runs()

@@ -27,6 +27,24 @@ public sealed class SandboxGatewayStateReader(IDbContextFactory<SandboxDbContext
             : [];
     }
 
+    /// <summary>Reconciliation's batches: one query for up to 100 invoices with their payments.</summary>
+    public async Task<IReadOnlyList<GatewayInvoiceState>> GetInvoicesAsync(IReadOnlyList<string> invoiceIds, CancellationToken cancellationToken)
+    {
+        await using var ctx = await db.CreateDbContextAsync(cancellationToken);
+        var invoices = await ctx.Invoices.AsNoTracking().Include(i => i.Payments).AsSplitQuery()
+            .Where(i => invoiceIds.Contains(i.Id)).ToListAsync(cancellationToken);
+        return [.. invoices.Select(ToState)];
+    }
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<GatewayPayoutStatus>>> GetPayoutsAsync(IReadOnlyList<string> pullPaymentIds, CancellationToken cancellationToken)
+    {
+        await using var ctx = await db.CreateDbContextAsync(cancellationToken);
+        var completed = await ctx.PullPayments.AsNoTracking()
+            .Where(p => pullPaymentIds.Contains(p.Id) && p.Status == SandboxPullPaymentStatus.Completed)
+            .Select(p => p.Id).ToListAsync(cancellationToken);
+        return completed.ToDictionary(id => id, id => (IReadOnlyList<GatewayPayoutStatus>)[new GatewayPayoutStatus(SandboxPaymentGateway.PayoutIdOf(id), GatewayPayoutState.Completed)]);
+    }
+
     public static GatewayInvoiceState ToState(SandboxInvoice invoice)
     {
         var status = invoice.Status switch
