@@ -133,10 +133,11 @@ gate.Run(async () =>
     // Before the first answer and the worker's first pass: bring the escrow up to date with the gateway (idempotent).
     try
     {
+        startupLog.LogInformation("Reconciliation with the payment gateway: started");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var report = await app.Services.GetRequiredService<GatewayReconciliation>().RunAsync(CancellationToken.None);
-        if (report.EventsApplied > 0)
-            startupLog.LogInformation("Reconciliation: {Invoices} invoice(s) and {PullPayments} pull payment(s) checked, {Applied} missed event(s) applied",
-                report.InvoicesChecked, report.PullPaymentsChecked, report.EventsApplied);
+        startupLog.LogInformation("Reconciliation with the payment gateway: {Invoices} invoice(s) and {PullPayments} pull payment(s) checked, {Applied} missed event(s) applied in {Milliseconds} ms",
+            report.InvoicesChecked, report.PullPaymentsChecked, report.EventsApplied, watch.ElapsedMilliseconds);
     }
     catch (Exception e)
     {

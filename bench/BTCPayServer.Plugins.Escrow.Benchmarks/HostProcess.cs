@@ -14,10 +14,13 @@ public sealed partial class HostProcess : IAsyncDisposable
     private const string Password = "bench-password";
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"escrow-bench-{Guid.NewGuid():N}");
+    private readonly string _dataDir;
+    private readonly bool _keepDataDir;
 
-    private HostProcess(string connectionString, int port, string? publishedDir, bool logCommands)
+    private HostProcess(string connectionString, int port, string? publishedDir, bool logCommands, string? dataDir)
     {
+        _keepDataDir = dataDir is not null;
+        _dataDir = dataDir ?? Path.Combine(Path.GetTempPath(), $"escrow-bench-{Guid.NewGuid():N}");
         Url = $"http://127.0.0.1:{port}";
         var (hostDir, dll) = publishedDir is null ? HostBuild.Locate() : (publishedDir, Path.Combine(publishedDir, "BTCPayServer.Plugins.Escrow.Host.dll"));
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls {Url}")
@@ -68,10 +71,11 @@ public sealed partial class HostProcess : IAsyncDisposable
     /// Starts the host (the build output, or a published folder) and returns it with the time from process start to its
     /// first 200. <paramref name="logCommands"/> logs every SQL command, for counting statements (it slows start-up).
     /// </summary>
-    public static async Task<(HostProcess Host, TimeSpan FirstOk)> StartAsync(string connectionString, string? publishedDir = null, bool logCommands = true)
+    /// <paramref name="dataDir"/> (the sandbox's database, keys) is kept after the host stops when given.
+    public static async Task<(HostProcess Host, TimeSpan FirstOk)> StartAsync(string connectionString, string? publishedDir = null, bool logCommands = true, string? dataDir = null)
     {
         var watch = Stopwatch.StartNew();
-        var host = new HostProcess(connectionString, HostBuild.FreePort(), publishedDir, logCommands);
+        var host = new HostProcess(connectionString, HostBuild.FreePort(), publishedDir, logCommands, dataDir);
         while (watch.Elapsed < TimeSpan.FromSeconds(60))
         {
             try
@@ -114,6 +118,21 @@ public sealed partial class HostProcess : IAsyncDisposable
         return count;
     }
 
+    /// <summary>Waits for a line of the host's output; answers every line written up to and including it.</summary>
+    public async Task<IReadOnlyList<string>> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            var lines = _output.ToArray();
+            var at = Array.FindIndex(lines, l => match(l));
+            if (at >= 0)
+                return lines[..(at + 1)];
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("The host did not write the expected line:\n" + string.Join('\n', _output.TakeLast(30)));
+    }
+
     public long ResidentBytes()
     {
         var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
@@ -129,7 +148,7 @@ public sealed partial class HostProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        if (Directory.Exists(_dataDir))
+        if (!_keepDataDir && Directory.Exists(_dataDir))
             Directory.Delete(_dataDir, recursive: true);
     }
 

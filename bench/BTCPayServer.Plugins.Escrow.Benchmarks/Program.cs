@@ -1,6 +1,6 @@
 using BTCPayServer.Plugins.Escrow.Benchmarks;
 
-// dotnet run -c Release --project bench/BTCPayServer.Plugins.Escrow.Benchmarks [-- --quick] [--only ingestion|pages]
+// dotnet run -c Release --project bench/BTCPayServer.Plugins.Escrow.Benchmarks [-- --quick] [--only ingestion|pages|reconciliation]
 // Needs a PostgreSQL server (ESCROW_BENCH_POSTGRES, default the CI server's escrow role) and pgbench on the PATH.
 var quick = args.Contains("--quick");
 if (args.Contains("--probe"))
@@ -15,9 +15,9 @@ if (args.Contains("--probe"))
     return;
 }
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
-if (only is not null and not ("ingestion" or "pages"))
+if (only is not null and not ("ingestion" or "pages" or "reconciliation"))
 {
-    Console.Error.WriteLine($"--only takes 'ingestion' or 'pages', not '{only}'.");
+    Console.Error.WriteLine($"--only takes 'ingestion', 'pages' or 'reconciliation', not '{only}'.");
     return;
 }
 var results = new List<Result>();
@@ -25,6 +25,8 @@ if (only is null or "ingestion")
     results.AddRange(await IngestionBenchmark.RunAsync(eventsPerRun: quick ? 200 : 1000));
 if (only is null or "pages")
     results.AddRange(await PagesBenchmark.RunAsync(contracts: quick ? 600 : 10_000, requests: quick ? 50 : 300));
+if (only is null or "reconciliation")
+    results.AddRange(await ReconciliationBenchmark.RunAsync(contracts: quick ? 1_000 : 10_000));
 
 Console.WriteLine($"BTCPay Escrow benchmarks, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {Environment.OSVersion}{(quick ? " (quick run)" : "")}");
 Console.WriteLine();
