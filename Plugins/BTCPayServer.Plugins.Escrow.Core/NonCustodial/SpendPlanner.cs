@@ -80,7 +80,7 @@ public static class SpendPlanner
             var shares = Split(due, legs);
             var dusty = legs.Select((l, i) => (Leg: l, Net: l.Gross - shares[i]))
                 .Where(x => x.Net < DustThreshold.For(x.Leg.Address.ScriptPubKey))
-                .OrderBy(x => x.Net.Satoshi).Select(x => x.Leg).FirstOrDefault();
+                .OrderBy(x => x.Leg.Gross.Satoshi).Select(x => x.Leg).FirstOrDefault(); // both dust: the smaller share folds into the larger
             if (dusty is not null && legs.Count == 1)
                 return Refuse("decision", $"The escrow holds too little: after the network fee of {fee.Satoshi} sat ({satPerVByte} sat/vB × {vsize} vB) the {dusty.Role.Noun()}'s payment would be below the dust limit. Choose a lower fee rate.");
             if (dusty is not null)
