@@ -20,7 +20,7 @@ internal static class PsbtUploadCheck
         PSBT psbt;
         try
         {
-            psbt = PSBT.Parse(upload.Trim(), round.Network);
+            psbt = PSBT.Parse(upload.Trim(), round.GetNetwork());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -38,7 +38,7 @@ internal static class PsbtUploadCheck
         PSBT psbt;
         try
         {
-            psbt = PSBT.Load(upload, round.Network);
+            psbt = PSBT.Load(upload, round.GetNetwork());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -50,7 +50,7 @@ internal static class PsbtUploadCheck
 
     private static Checked<UploadResult> Check(SigningRound round, PSBT upload)
     {
-        var issued = PSBT.Parse(round.IssuedPsbt, round.Network);
+        var issued = PSBT.Parse(round.IssuedPsbt, round.GetNetwork());
         var issuedTx = issued.GetGlobalTransaction();
         var uploadTx = upload.GetGlobalTransaction();
         if (uploadTx.GetHash() != issuedTx.GetHash())
@@ -94,7 +94,7 @@ internal static class PsbtUploadCheck
         if (newRoles.Count == 0)
             return Checked<UploadResult>.Ok(new UploadResult(round, []));
 
-        var current = PSBT.Parse(round.Psbt, round.Network);
+        var current = PSBT.Parse(round.Psbt, round.GetNetwork());
         foreach (var (_, input, key, sig) in found.Where(f => newRoles.Contains(f.Role)))
             current.Inputs[input].PartialSigs[key] = sig;
         var next = round with { Psbt = current.ToBase64(), SignedBy = signedBy };

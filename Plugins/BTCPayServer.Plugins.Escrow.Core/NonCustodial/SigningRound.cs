@@ -28,7 +28,8 @@ public sealed record SigningRound(
             escrow.Signers.Select(s => new RoundSigner(s.Role, s.PubKey.ToHex())).ToArray(), plan.Signers, []);
     }
 
-    public Network Network => Network.GetNetwork(NetworkName) ?? throw new InvalidOperationException($"Unknown network '{NetworkName}'.");
+    /// <summary>A method, not a property, so the round serialises as plain values.</summary>
+    public Network GetNetwork() => Network.GetNetwork(NetworkName) ?? throw new InvalidOperationException($"Unknown network '{NetworkName}'.");
 
     public bool IsComplete => Rule.IsSatisfiedBy(SignedBy);
 
@@ -55,7 +56,7 @@ public sealed record SigningRound(
     {
         if (!IsComplete)
             return Checked<FinalisedSpend>.Refused("psbt", $"The transaction is not signed enough yet: still waiting for {StillNeeded()}.");
-        var psbt = PSBT.Parse(Psbt, Network);
+        var psbt = PSBT.Parse(Psbt, GetNetwork());
         var tx = psbt.GetGlobalTransaction();
         var spent = new List<TxOut>();
         for (var i = 0; i < psbt.Inputs.Count; i++)
