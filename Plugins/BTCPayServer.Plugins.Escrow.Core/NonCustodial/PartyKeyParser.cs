@@ -64,7 +64,7 @@ public static partial class PartyKeyParser
         else if (body.Contains('(') || body.Contains(','))
             return Refuse(field, "This descriptor has a form the escrow does not read. Export a single-key descriptor (wpkh, pkh, sh(wpkh), tr) or the xpub with its origin.");
 
-        if (descriptor.Count(c => c == '(') == 0 || body.Length == 0)
+        if (body.Length == 0)
             return Refuse(field, "The descriptor holds no key.");
         return FromKeyExpression(body, role, network, field);
     }

@@ -56,7 +56,7 @@ public class PartyKeyTests
     public void A_single_key_descriptor_with_checksum_gives_its_key(string form)
     {
         var path = form[(form.IndexOf('/') + 1)..form.IndexOf(']')].Replace("h", "'", StringComparison.Ordinal);
-        var xpub = new TestWallet(Net, 42).Account.Neuter(); // depth 4; build a depth-3 account for these paths
+        // These single-sig paths have 3 steps; the account is derived to match, as the wallet that exports it would.
         var master = new ExtKey(Convert.ToHexString(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray()));
         var account = master.Derive(new KeyPath(path)).Neuter();
         var body = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, master.GetPublicKey().GetHDFingerPrint(), account.GetWif(Net));
@@ -64,7 +64,7 @@ public class PartyKeyTests
         var key = Parse(DescriptorChecksum.Append(body));
 
         Assert.Equal(account, key.AccountKey.ExtPubKey);
-        Assert.NotEqual(xpub, key.AccountKey.ExtPubKey);
+        Assert.Equal(master.GetPublicKey().GetHDFingerPrint(), key.Fingerprint);
     }
 
     [Fact]
