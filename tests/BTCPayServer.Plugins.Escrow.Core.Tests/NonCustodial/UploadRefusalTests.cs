@@ -127,6 +127,16 @@ public class UploadRefusalTests
     }
 
     [Fact]
+    public void A_psbt_pasted_as_hex_is_read_like_base64()
+    {
+        var signed = PSBT.Parse(_f.Freelancer.Sign(_release.IssuedPsbt), EscrowFixture.Net);
+
+        var result = _release.Accept(signed.ToHex());
+
+        Assert.Equal([EscrowRole.Freelancer], result.Unwrap().NewSigners);
+    }
+
+    [Fact]
     public void Uploading_the_same_signature_twice_changes_nothing()
     {
         var signed = _f.Client.Sign(_release.IssuedPsbt);
@@ -168,7 +178,7 @@ public class UploadRefusalTests
     }
 
     [Fact]
-    public void The_chain_refuses_a_spend_signed_by_client_and_agency_keys_for_a_release_forced_past_the_upload_check()
+    public void Any_two_keys_satisfy_the_script_so_the_round_not_the_chain_decides_who_signs_a_release()
     {
         // The agency's signature never gets into a release round; a hand-built witness with it still spends (2-of-3 is
         // the script), which is why the round, not the chain, enforces who signs each decision.
