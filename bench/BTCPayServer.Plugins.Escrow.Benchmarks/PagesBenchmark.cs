@@ -1,3 +1,4 @@
+using BTCPayServer.Plugins.Escrow.Core.Access;
 using System.Diagnostics;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Data;
@@ -54,6 +55,8 @@ public static class PagesBenchmark
             await counting.SignInAsync();
             var smallList = await counting.CountStatementsAsync(() => Get(counting, listUrl));
             var smallDetail = await counting.CountStatementsAsync(() => Get(counting, $"{listUrl}/contracts/{sample}"));
+            var partyUrl = $"/escrow/p/{Seeding.ClientTokens[sample]}";
+            var smallParty = await counting.CountStatementsAsync(() => Get(counting, partyUrl));
 
             // ...and with the full data set.
             var seed = Stopwatch.StartNew();
@@ -64,9 +67,11 @@ public static class PagesBenchmark
             await db.AnalyzeAsync();
             var bigList = await counting.CountStatementsAsync(() => Get(counting, listUrl));
             var bigDetail = await counting.CountStatementsAsync(() => Get(counting, $"{listUrl}/contracts/{sample}"));
+            var bigParty = await counting.CountStatementsAsync(() => Get(counting, partyUrl));
             // No statement seen means the count did not work, not that the page is free: that is never "met".
             results.Add(new("2. pages at scale", $"SQL statements, list page (30 → {contracts} contracts)", $"{smallList} → {bigList}", "constant", smallList > 0 && smallList == bigList));
             results.Add(new("2. pages at scale", "SQL statements, contract page", $"{smallDetail} → {bigDetail}", "constant", smallDetail > 0 && smallDetail == bigDetail));
+            results.Add(new("2. pages at scale", "SQL statements, party page (client)", $"{smallParty} → {bigParty}", "constant", smallParty > 0 && smallParty == bigParty));
         }
 
         // Timings on a host as it runs in production: the counting host logs every SQL command to its console (a cost
@@ -92,10 +97,21 @@ public static class PagesBenchmark
                     await store.FindInStoreAsync(HostProcess.StoreId, ids[i % ids.Count], CancellationToken.None);
                     await factory.ReadAsync(ids[i % ids.Count], CancellationToken.None);
                 });
+            // The client's page, as a client with no account opens it: found by the link's hash, with its history.
+            var tokens = ids.Select(id => Seeding.ClientTokens[id]).ToList();
+            var (partyTimes, partyAlone) = await PairedLatencies(requests,
+                i => Get(host, $"/escrow/p/{tokens[i % tokens.Count]}", forwardedFor: $"10.1.{i / 250 % 250}.{i % 250 + 1}"),
+                async i =>
+                {
+                    await using var store = factory.Open();
+                    var contract = await store.FindByPartyTokenHashAsync(CapabilityToken.HashOf(tokens[i % tokens.Count]), CancellationToken.None);
+                    await factory.ReadAsync(contract!.Id, CancellationToken.None);
+                });
             var throughput = await Throughput(host, listUrl, TimeSpan.FromSeconds(10), 8);
 
             Add(results, "list page", listTimes, listAlone);
             Add(results, "contract page", detailTimes, detailAlone);
+            Add(results, "party page (client)", partyTimes, partyAlone);
             results.Add(new("2. pages at scale", "list page requests/s (8 clients, 10 s)", $"{throughput:F0}", "", null));
             var rss = host.ResidentBytes() / 1024.0 / 1024.0;
             results.Add(new("3. memory", "host RSS after the load (MB)", $"{rss:F0}", "≤ 250", rss <= 250));
@@ -111,9 +127,12 @@ public static class PagesBenchmark
         results.Add(new("2. pages at scale", $"{page} p95 ÷ its statements alone p95 ({aloneP95:F1} ms)", $"{p95 / aloneP95:F2}", "≤ 3", p95 / aloneP95 <= 3));
     }
 
-    private static async Task Get(HostProcess host, string url)
+    private static async Task Get(HostProcess host, string url, string? forwardedFor = null)
     {
-        using var response = await host.Client.GetAsync(url);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (forwardedFor is not null)
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        using var response = await host.Client.SendAsync(request);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}");
         await response.Content.ReadAsByteArrayAsync();

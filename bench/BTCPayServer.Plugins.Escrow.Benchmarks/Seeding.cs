@@ -11,6 +11,9 @@ namespace BTCPayServer.Plugins.Escrow.Benchmarks;
 public static class Seeding
 {
     public static readonly DateTimeOffset Start = DateTimeOffset.UtcNow;
+
+    /// <summary>The client's party link token of each seeded contract (the party page benchmark opens them).</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, string> ClientTokens = new();
     private static readonly Actor Agency = Actor.Agency("bench-staff");
 
     /// <summary>An active contract with <paramref name="milestones"/> milestones; every third one has milestone 1 funded.</summary>
@@ -23,7 +26,7 @@ public static class Seeding
             TimeSpan.FromDays(14), TimeSpan.FromDays(7), items);
         var contract = Contract.CreateDraft(storeId, terms, Agency, Start);
         var version = contract.Propose(Agency, Start);
-        contract.IssuePartyLink(PartyRole.Client, Agency, Start);
+        ClientTokens[contract.Id] = contract.IssuePartyLink(PartyRole.Client, Agency, Start);
         contract.IssuePartyLink(PartyRole.Freelancer, Agency, Start);
         contract.AcceptTerms(PartyRole.Client, version.Hash, Start);
         contract.AcceptTerms(PartyRole.Freelancer, version.Hash, Start);
