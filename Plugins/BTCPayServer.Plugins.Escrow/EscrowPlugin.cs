@@ -2,9 +2,11 @@ using BTCPayServer.Abstractions.Contracts;
 using BTCPayServer.Abstractions.Extensions;
 using BTCPayServer.Abstractions.Models;
 using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.NonCustodial;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Core.Webhooks;
 using BTCPayServer.Plugins.Escrow.Data;
+using BTCPayServer.Plugins.Escrow.NonCustodial;
 using BTCPayServer.Plugins.Escrow.Security;
 using BTCPayServer.Plugins.Escrow.Services;
 using BTCPayServer.Plugins.Escrow.Webhooks;
@@ -83,6 +85,8 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
         services.AddSingleton<IGatewayStateReader, BtcPayGatewayStateReader>();
         services.AddSingleton<GatewayReconciliation>();
         services.AddSingleton<IEscrowNotifier, StoreEmailNotifier>();
+        // The non-custodial mode's chain (issue 15): BTCPay's NBXplorer; its pages and flows are not wired yet.
+        services.AddSingleton<IEscrowChain, BtcPayEscrowChain>();
     }
 
     /// <summary>
