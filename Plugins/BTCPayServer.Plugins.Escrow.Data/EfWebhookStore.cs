@@ -95,4 +95,12 @@ public sealed class EfWebhookStore(Func<EscrowDbContext> createContext) : IWebho
         db.WebhookDeliveries.Update(delivery);
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    public async Task<int> PruneDeliveriesAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        await using var db = createContext();
+        return await db.WebhookDeliveries
+            .Where(d => d.Status != WebhookDeliveryStatus.Pending && d.CreatedAt < endedBefore)
+            .ExecuteDeleteAsync(cancellationToken);
+    }
 }

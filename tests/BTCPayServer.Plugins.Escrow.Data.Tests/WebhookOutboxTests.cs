@@ -72,6 +72,36 @@ public abstract class WebhookOutboxTests(StoreDatabase database)
     }
 
     [Fact]
+    public async Task Deliveries_that_ended_a_month_ago_are_forgotten_and_pending_ones_kept()
+    {
+        var clock = Build.Clock();
+        var storeId = NewStore();
+        var webhooks = new EfWebhookStore(database.NewContext);
+        var webhook = WebhookSubscription.Create(storeId, "https://a.example/", null, true, true, null, clock.GetUtcNow());
+        await webhooks.AddAsync(webhook, CancellationToken.None);
+        var outbox = new WebhookOutbox(webhooks, clock);
+        EscrowEvent Event(string type) => new(type, clock.GetUtcNow(), storeId, Guid.NewGuid(), 3, null, null, null, new Dictionary<string, string>());
+        await outbox.PublishAsync([Event("EscrowContractProposed"), Event("EscrowContractActive"), Event("EscrowContractCancelled")], CancellationToken.None);
+        var planned = await webhooks.RecentDeliveriesAsync(storeId, webhook.Id, 100, CancellationToken.None);
+        var delivered = planned.Single(d => d.EventType == "EscrowContractProposed");
+        delivered.RecordSuccess(200, clock.GetUtcNow());
+        await webhooks.SaveDeliveryAsync(delivered, CancellationToken.None);
+        var abandoned = planned.Single(d => d.EventType == "EscrowContractActive");
+        abandoned.Abandon("endpoint removed", clock.GetUtcNow());
+        await webhooks.SaveDeliveryAsync(abandoned, CancellationToken.None);
+        var dispatcher = new WebhookDispatcher(webhooks, new HttpClient(), clock);
+
+        clock.Advance(WebhookDispatcher.KeptFor - TimeSpan.FromHours(2));
+        await dispatcher.PruneIfDueAsync(CancellationToken.None);
+        Assert.Equal(3, (await webhooks.RecentDeliveriesAsync(storeId, webhook.Id, 100, CancellationToken.None)).Count);
+
+        clock.Advance(TimeSpan.FromHours(3));
+        await dispatcher.PruneIfDueAsync(CancellationToken.None);
+        var left = Assert.Single(await webhooks.RecentDeliveriesAsync(storeId, webhook.Id, 100, CancellationToken.None));
+        Assert.Equal(("EscrowContractCancelled", WebhookDeliveryStatus.Pending), (left.EventType, left.Status));
+    }
+
+    [Fact]
     public async Task An_outbox_that_fails_never_undoes_the_act()
     {
         var clock = Build.Clock();

@@ -18,4 +18,7 @@ public interface IWebhookStore
     Task<WebhookDelivery?> FindDeliveryAsync(string storeId, string webhookId, string deliveryId, CancellationToken cancellationToken);
     Task<IReadOnlyList<(WebhookDelivery Delivery, WebhookSubscription? Webhook)>> DueDeliveriesAsync(DateTimeOffset now, int count, CancellationToken cancellationToken);
     Task SaveDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+
+    /// <summary>Forgets deliveries that ended (delivered, or failed for good) before <paramref name="endedBefore"/>; pending ones stay.</summary>
+    Task<int> PruneDeliveriesAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken);
 }

@@ -11,6 +11,23 @@ namespace BTCPayServer.Plugins.Escrow.Core.Webhooks;
 public sealed class WebhookDispatcher(IWebhookStore store, HttpClient http, TimeProvider clock)
 {
     public const int BatchSize = 50;
+
+    /// <summary>How long the log keeps a delivery that ended (for the webhook page and redelivery).</summary>
+    public static readonly TimeSpan KeptFor = TimeSpan.FromDays(30);
+
+    public static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+
+    private DateTimeOffset? _lastPruned;
+
+    /// <summary>Forgets deliveries that ended more than <see cref="KeptFor"/> ago, once per <see cref="PruneInterval"/>.</summary>
+    public async Task<int> PruneIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_lastPruned is { } last && now - last < PruneInterval)
+            return 0;
+        _lastPruned = now;
+        return await store.PruneDeliveriesAsync(now - KeptFor, cancellationToken);
+    }
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Returns how many deliveries were attempted.</summary>

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Workers;
 
-/// <summary>Sends the webhook deliveries that are due. Apart from the escrow worker: a slow endpoint never holds up timers or payouts.</summary>
+/// <summary>
+/// Sends the webhook deliveries that are due, and forgets those that ended a month ago. Apart from the escrow worker: a slow endpoint
+/// never holds up timers or payouts.
+/// </summary>
 public sealed class WebhookWorker(StartupGate startup, WebhookDispatcher dispatcher, IOptions<EscrowHostOptions> options, ILogger<WebhookWorker> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -13,5 +16,6 @@ public sealed class WebhookWorker(StartupGate startup, WebhookDispatcher dispatc
             while (await dispatcher.DeliverDueAsync(ct) == WebhookDispatcher.BatchSize)
             {
             }
+            await dispatcher.PruneIfDueAsync(ct);
         }, stoppingToken);
 }
