@@ -66,8 +66,12 @@ public sealed class EfWebhookStore(Func<EscrowDbContext> createContext) : IWebho
     public async Task<IReadOnlyList<WebhookDelivery>> RecentDeliveriesAsync(string storeId, string webhookId, int count, CancellationToken cancellationToken)
     {
         await using var db = createContext();
-        var rows = await db.WebhookDeliveries.AsNoTracking().Where(d => d.StoreId == storeId && d.WebhookId == webhookId).ToListAsync(cancellationToken);
-        return rows.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(count).ToList();
+        // Newest first, limited in the query: a busy endpoint's log is not read whole for one page.
+        return await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.StoreId == storeId && d.WebhookId == webhookId)
+            .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id)
+            .Take(count)
+            .ToListAsync(cancellationToken);
     }
 
     public async Task<WebhookDelivery?> FindDeliveryAsync(string storeId, string webhookId, string deliveryId, CancellationToken cancellationToken)
