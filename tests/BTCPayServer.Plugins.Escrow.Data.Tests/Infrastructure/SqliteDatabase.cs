@@ -12,6 +12,9 @@ public sealed class SqliteDatabase : StoreDatabase
 
     protected override string? Schema => null;
 
+    /// <summary>This run's database file.</summary>
+    public string FilePath => _path;
+
     public override EscrowDbContext NewContext() => SqliteEscrowDatabase.Create($"Data Source={_path}");
 
     public override object Moment(DateTimeOffset at) => at.UtcTicks;
