@@ -19,7 +19,15 @@ public sealed class SqliteDatabase : StoreDatabase
 
     public override object Moment(DateTimeOffset at) => at.UtcTicks;
 
-    public override Task InitializeAsync() => MigrateAsync();
+    /// <summary>When set, the database starts as a copy of this file (a database written by an earlier schema).</summary>
+    public string? CopyOf { get; init; }
+
+    public override Task InitializeAsync()
+    {
+        if (CopyOf is not null)
+            File.Copy(CopyOf, _path);
+        return MigrateAsync();
+    }
 
     public override Task DisposeAsync()
     {
