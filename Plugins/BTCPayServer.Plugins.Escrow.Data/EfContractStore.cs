@@ -15,36 +15,42 @@ namespace BTCPayServer.Plugins.Escrow.Data;
 /// </summary>
 public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAuditLog
 {
+    private readonly ContractKeys _keys = new();
+
     public Task<Contract?> FindAsync(Guid contractId, CancellationToken cancellationToken) =>
-        LoadAsync(db.Contracts.Where(c => c.Id == contractId), cancellationToken);
+        LoadOneAsync(db.Contracts.Where(c => c.Id == contractId), cancellationToken);
 
     public Task<Contract?> FindInStoreAsync(string storeId, Guid contractId, CancellationToken cancellationToken) =>
-        LoadAsync(db.Contracts.Where(c => c.Id == contractId && c.StoreId == storeId), cancellationToken);
+        LoadOneAsync(db.Contracts.Where(c => c.Id == contractId && c.StoreId == storeId), cancellationToken);
 
-    public async Task<Contract?> FindByInvoiceAsync(string invoiceId, CancellationToken cancellationToken) =>
-        await FindOwnerAsync(db.FundingInvoices.Where(i => i.InvoiceId == invoiceId).Select(i => i.ContractId), cancellationToken);
+    // The owner is found inside the load's own statements (a subquery on the child table's unique key), not by a
+    // separate lookup first.
+    public Task<Contract?> FindByInvoiceAsync(string invoiceId, CancellationToken cancellationToken) =>
+        LoadOneAsync(db.Contracts.Where(c => db.FundingInvoices.Any(i => i.InvoiceId == invoiceId && i.ContractId == c.Id)), cancellationToken);
 
     public async Task<Contract?> FindByPullPaymentAsync(string pullPaymentId, CancellationToken cancellationToken) =>
-        await FindOwnerAsync(db.PayoutInstructions.Where(p => p.PullPaymentId == pullPaymentId).Select(p => p.ContractId), cancellationToken);
+        (await LoadAsync(db.Contracts.Where(c => db.PayoutInstructions.Any(p => p.PullPaymentId == pullPaymentId && p.ContractId == c.Id)), cancellationToken))
+            .MinBy(c => c.Id);
 
-    public async Task<Contract?> FindByPartyTokenHashAsync(string tokenHash, CancellationToken cancellationToken) =>
-        await FindOwnerAsync(db.PartyAccess.Where(a => a.TokenHash == tokenHash && a.RevokedAt == null).Select(a => a.ContractId), cancellationToken);
+    public async Task<Contract?> FindByPartyTokenHashAsync(string tokenHash, CancellationToken cancellationToken)
+    {
+        // The key table says which contract the hash belongs to; whether the link is still valid is in the contract's list.
+        var contract = await LoadOneAsync(db.Contracts.Where(c => db.PartyTokens.Any(t => t.TokenHash == tokenHash && t.ContractId == c.Id)), cancellationToken);
+        return contract is not null && contract.PartyAccess.Any(a => a.TokenHash == tokenHash && a.RevokedAt == null) ? contract : null;
+    }
 
     public async Task<IReadOnlyList<Contract>> FindByGatewayIdsAsync(
         IReadOnlyCollection<string> invoiceIds, IReadOnlyCollection<string> pullPaymentIds, CancellationToken cancellationToken)
     {
-        // The owners first (one statement, both lists), then every owner's graph in one load: a batch of events costs
-        // the round trips of one contract, not of one contract per event.
+        // Every owner's graph in one load (the owners found by subqueries): a batch of events costs the round trips of
+        // one contract, not of one contract per event.
         var invoices = invoiceIds.Distinct().ToList();
         var pullPayments = pullPaymentIds.Distinct().ToList();
         if (invoices.Count == 0 && pullPayments.Count == 0)
             return [];
-        var ids = await db.FundingInvoices.Where(i => invoices.Contains(i.InvoiceId)).Select(i => i.ContractId)
-            .Union(db.PayoutInstructions.Where(p => p.PullPaymentId != null && pullPayments.Contains(p.PullPaymentId)).Select(p => p.ContractId))
-            .ToListAsync(cancellationToken);
-        if (ids.Count == 0)
-            return [];
-        return await ContractGraph.Whole(db.Contracts.Where(c => ids.Contains(c.Id))).ToListAsync(cancellationToken);
+        return await LoadAsync(db.Contracts.Where(c =>
+            db.FundingInvoices.Any(i => i.ContractId == c.Id && invoices.Contains(i.InvoiceId))
+            || db.PayoutInstructions.Any(p => p.ContractId == c.Id && p.PullPaymentId != null && pullPayments.Contains(p.PullPaymentId))), cancellationToken);
     }
 
     public async Task AddAsync(Contract contract, CancellationToken cancellationToken)
@@ -124,6 +130,7 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
         {
             ContractGraph.StorePositions(db, contract);
             ContractSummary.Write(db, contract);
+            _keys.Write(db, contract);
             // Audit entries are not a navigation of the contract; they are appended here, in the same transaction.
             db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
         }
@@ -144,19 +151,24 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
             db.ChangeTracker.AutoDetectChangesEnabled = true;
         }
         foreach (var contract in contracts)
+        {
             contract.MarkSaved();
+            _keys.Remember(contract);
+        }
     }
 
     /// <summary>
-    /// The filter selects at most one contract (by primary key), so the split query needs no row limit; a limit without
+    /// The filter selects at most one contract (by a unique key), so the split query needs no row limit; a limit without
     /// an order would make EF repeat it, unordered, in every child query.
     /// </summary>
-    private static async Task<Contract?> LoadAsync(IQueryable<Contract> oneContract, CancellationToken cancellationToken) =>
-        (await ContractGraph.Whole(oneContract).ToListAsync(cancellationToken)).SingleOrDefault();
+    private async Task<Contract?> LoadOneAsync(IQueryable<Contract> oneContract, CancellationToken cancellationToken) =>
+        (await LoadAsync(oneContract, cancellationToken)).SingleOrDefault();
 
-    private async Task<Contract?> FindOwnerAsync(IQueryable<Guid> contractIds, CancellationToken cancellationToken)
+    private async Task<List<Contract>> LoadAsync(IQueryable<Contract> contracts, CancellationToken cancellationToken)
     {
-        var ids = await contractIds.OrderBy(id => id).Take(1).ToListAsync(cancellationToken);
-        return ids.Count == 0 ? null : await FindAsync(ids[0], cancellationToken);
+        var loaded = await ContractGraph.Whole(contracts).ToListAsync(cancellationToken);
+        foreach (var contract in loaded)
+            _keys.Remember(contract);
+        return loaded;
     }
 }

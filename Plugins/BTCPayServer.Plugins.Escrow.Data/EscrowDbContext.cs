@@ -27,8 +27,8 @@ public abstract class EscrowDbContext : DbContext
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<PayoutInstruction> PayoutInstructions => Set<PayoutInstruction>();
     public DbSet<FundingInvoice> FundingInvoices => Set<FundingInvoice>();
-    public DbSet<PartyAccess> PartyAccess => Set<PartyAccess>();
-    public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
+    public DbSet<PartyTokenRow> PartyTokens => Set<PartyTokenRow>();
+    public DbSet<ProcessedEventRow> ProcessedEvents => Set<ProcessedEventRow>();
     public DbSet<StoreSettingsRow> StoreSettings => Set<StoreSettingsRow>();
     public DbSet<Core.Webhooks.WebhookSubscription> Webhooks => Set<Core.Webhooks.WebhookSubscription>();
     public DbSet<Core.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Core.Webhooks.WebhookDelivery>();

@@ -11,64 +11,40 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("11712d71-8dfb-48c2-87f0-6a639fedefc6"), entityTypeCount: 19)
+            : base(skipDetectChanges: false, modelId: new Guid("09b92027-b437-470f-9b36-a755dfb64122"), entityTypeCount: 11)
         {
         }
 
         partial void Initialize()
         {
-            var partyAccess = PartyAccessEntityType.Create(this);
             var idempotencyRecord = IdempotencyRecordEntityType.Create(this);
             var auditEntry = AuditEntryEntityType.Create(this);
             var contract = ContractEntityType.Create(this);
-            var dispute = DisputeEntityType.Create(this);
-            var disputeMessage = DisputeMessageEntityType.Create(this);
-            var splitProposal = SplitProposalEntityType.Create(this);
-            var allocation = AllocationEntityType.Create(this);
             var fundingInvoice = FundingInvoiceEntityType.Create(this);
-            var ledgerPayment = LedgerPaymentEntityType.Create(this);
-            var processedEvent = ProcessedEventEntityType.Create(this);
-            var milestone = MilestoneEntityType.Create(this);
-            var reviewEntry = ReviewEntryEntityType.Create(this);
             var outgoingEmail = OutgoingEmailEntityType.Create(this);
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
-            var termsVersion = TermsVersionEntityType.Create(this);
             var webhookDelivery = WebhookDeliveryEntityType.Create(this);
             var webhookSubscription = WebhookSubscriptionEntityType.Create(this);
+            var partyTokenRow = PartyTokenRowEntityType.Create(this);
+            var processedEventRow = ProcessedEventRowEntityType.Create(this);
             var storeSettingsRow = StoreSettingsRowEntityType.Create(this);
 
-            PartyAccessEntityType.CreateForeignKey1(partyAccess, contract);
             AuditEntryEntityType.CreateForeignKey1(auditEntry, contract);
-            DisputeEntityType.CreateForeignKey1(dispute, contract);
-            DisputeMessageEntityType.CreateForeignKey1(disputeMessage, dispute);
-            SplitProposalEntityType.CreateForeignKey1(splitProposal, dispute);
-            AllocationEntityType.CreateForeignKey1(allocation, contract);
             FundingInvoiceEntityType.CreateForeignKey1(fundingInvoice, contract);
-            LedgerPaymentEntityType.CreateForeignKey1(ledgerPayment, contract);
-            ProcessedEventEntityType.CreateForeignKey1(processedEvent, contract);
-            MilestoneEntityType.CreateForeignKey1(milestone, contract);
-            ReviewEntryEntityType.CreateForeignKey1(reviewEntry, milestone);
             PayoutInstructionEntityType.CreateForeignKey1(payoutInstruction, contract);
-            TermsVersionEntityType.CreateForeignKey1(termsVersion, contract);
+            PartyTokenRowEntityType.CreateForeignKey1(partyTokenRow, contract);
+            ProcessedEventRowEntityType.CreateForeignKey1(processedEventRow, contract);
 
-            PartyAccessEntityType.CreateAnnotations(partyAccess);
             IdempotencyRecordEntityType.CreateAnnotations(idempotencyRecord);
             AuditEntryEntityType.CreateAnnotations(auditEntry);
             ContractEntityType.CreateAnnotations(contract);
-            DisputeEntityType.CreateAnnotations(dispute);
-            DisputeMessageEntityType.CreateAnnotations(disputeMessage);
-            SplitProposalEntityType.CreateAnnotations(splitProposal);
-            AllocationEntityType.CreateAnnotations(allocation);
             FundingInvoiceEntityType.CreateAnnotations(fundingInvoice);
-            LedgerPaymentEntityType.CreateAnnotations(ledgerPayment);
-            ProcessedEventEntityType.CreateAnnotations(processedEvent);
-            MilestoneEntityType.CreateAnnotations(milestone);
-            ReviewEntryEntityType.CreateAnnotations(reviewEntry);
             OutgoingEmailEntityType.CreateAnnotations(outgoingEmail);
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
-            TermsVersionEntityType.CreateAnnotations(termsVersion);
             WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
             WebhookSubscriptionEntityType.CreateAnnotations(webhookSubscription);
+            PartyTokenRowEntityType.CreateAnnotations(partyTokenRow);
+            ProcessedEventRowEntityType.CreateAnnotations(processedEventRow);
             StoreSettingsRowEntityType.CreateAnnotations(storeSettingsRow);
 
             AddAnnotation("ProductVersion", "10.0.10");

@@ -18,39 +18,6 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.10");
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess", b =>
-                {
-                    b.Property<string>("TokenHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("IssuedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("TokenHash");
-
-                    b.HasIndex("ContractId", "Role");
-
-                    b.ToTable("PartyAccess", (string)null);
-                });
-
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Api.IdempotencyRecord", b =>
                 {
                     b.Property<string>("StoreId")
@@ -315,223 +282,402 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                                 .HasColumnType("TEXT");
                         });
 
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_allocations", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._allocations#Allocation", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<Guid>("Id");
+
+                            b1.Property<Guid?>("MilestoneId");
+
+                            b1.Property<string>("PaymentId")
+                                .IsRequired();
+
+                            b1.Property<bool>("Refunded");
+
+                            b1.Property<bool>("Reversed");
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Amount", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._allocations#Allocation.Amount#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Btc", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._allocations#Allocation.Btc#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1
+                                .ToJson("Allocations")
+                                .HasColumnType("TEXT");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_disputes", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<long?>("EscalatedAt");
+
+                            b1.Property<string>("EscalationReason");
+
+                            b1.Property<Guid>("Id");
+
+                            b1.Property<Guid>("MilestoneId");
+
+                            b1.Property<long>("OpenedAt");
+
+                            b1.Property<string>("OpenedBy")
+                                .IsRequired();
+
+                            b1.Property<string>("Reason")
+                                .IsRequired();
+
+                            b1.Property<long?>("ResolvedAt");
+
+                            b1.Property<long>("ResponseDeadline");
+
+                            b1.Property<string>("RuledBy");
+
+                            b1.Property<string>("RulingReason");
+
+                            b1.Property<string>("Status")
+                                .IsRequired();
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "FreelancerShare", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute.FreelancerShare#Money", b2 =>
+                                {
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexCollection(typeof(List<Dictionary<string, object>>), "_messages", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute._messages#DisputeMessage", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<long>("At");
+
+                                    b2.Property<string>("Author")
+                                        .IsRequired();
+
+                                    b2.Property<Guid>("DisputeId");
+
+                                    b2.Property<Guid>("Id");
+
+                                    b2.Property<string>("Text")
+                                        .IsRequired();
+
+                                    b2.HasJsonPropertyName("Messages");
+                                });
+
+                            b1.ComplexCollection(typeof(List<Dictionary<string, object>>), "_proposals", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute._proposals#SplitProposal", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<Guid>("DisputeId");
+
+                                    b2.Property<Guid>("Id");
+
+                                    b2.Property<string>("Note")
+                                        .IsRequired();
+
+                                    b2.Property<long>("ProposedAt");
+
+                                    b2.Property<string>("ProposedBy")
+                                        .IsRequired();
+
+                                    b2.Property<string>("Status")
+                                        .IsRequired();
+
+                                    b2.ComplexProperty(typeof(Dictionary<string, object>), "FreelancerAmount", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute._proposals#SplitProposal.FreelancerAmount#Money", b3 =>
+                                        {
+                                            b3.IsRequired();
+
+                                            b3.Property<decimal>("Amount");
+
+                                            b3.Property<string>("Currency")
+                                                .IsRequired();
+                                        });
+
+                                    b2.HasJsonPropertyName("Proposals");
+                                });
+
+                            b1
+                                .ToJson("Disputes")
+                                .HasColumnType("TEXT");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_milestones", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<long?>("ClosedAt");
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<string>("Deliverable")
+                                .IsRequired();
+
+                            b1.Property<DateOnly?>("DueDate");
+
+                            b1.Property<Guid>("Id");
+
+                            b1.Property<int>("Number");
+
+                            b1.Property<long?>("OverdueSince");
+
+                            b1.Property<long?>("ReviewDeadline");
+
+                            b1.Property<TimeSpan?>("ReviewWindow");
+
+                            b1.Property<string>("State")
+                                .IsRequired();
+
+                            b1.Property<long?>("SubmittedAt");
+
+                            b1.Property<string>("Title")
+                                .IsRequired();
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Amount", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.Amount#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "ClientFee", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.ClientFee#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "FeesRetained", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.FeesRetained#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Funded", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.Funded#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "FundedBtc", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.FundedBtc#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "RefundedToClient", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.RefundedToClient#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "ReleasedToFreelancer", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.ReleasedToFreelancer#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexCollection(typeof(List<Dictionary<string, object>>), "_reviewEntries", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone._reviewEntries#ReviewEntry", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<long>("At");
+
+                                    b2.Property<string>("Author")
+                                        .IsRequired();
+
+                                    b2.PrimitiveCollection<string>("FileHashes")
+                                        .IsRequired();
+
+                                    b2.Property<Guid>("Id");
+
+                                    b2.Property<string>("Kind")
+                                        .IsRequired();
+
+                                    b2.PrimitiveCollection<string>("Links")
+                                        .IsRequired();
+
+                                    b2.Property<string>("Message")
+                                        .IsRequired();
+
+                                    b2.Property<Guid>("MilestoneId");
+
+                                    b2.HasJsonPropertyName("ReviewEntries");
+                                });
+
+                            b1
+                                .ToJson("Milestones")
+                                .HasColumnType("TEXT");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_partyAccess", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._partyAccess#PartyAccess", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<long?>("ExpiresAt");
+
+                            b1.Property<long>("IssuedAt");
+
+                            b1.Property<long?>("RevokedAt");
+
+                            b1.Property<string>("Role")
+                                .IsRequired();
+
+                            b1.Property<string>("TokenHash")
+                                .IsRequired();
+
+                            b1
+                                .ToJson("PartyAccess")
+                                .HasColumnType("TEXT");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_payments", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._payments#LedgerPayment", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<string>("InvoiceId")
+                                .IsRequired();
+
+                            b1.Property<string>("Method")
+                                .IsRequired();
+
+                            b1.Property<string>("PaymentId")
+                                .IsRequired();
+
+                            b1.Property<decimal>("Rate");
+
+                            b1.Property<long>("ReceivedAt");
+
+                            b1.Property<string>("Status")
+                                .IsRequired();
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Credited", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._payments#LedgerPayment.Credited#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Crypto", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._payments#LedgerPayment.Crypto#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1
+                                .ToJson("Payments")
+                                .HasColumnType("TEXT");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_processedEvents", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._processedEvents#ProcessedEvent", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<string>("EventId")
+                                .IsRequired();
+
+                            b1.Property<string>("Kind")
+                                .IsRequired();
+
+                            b1.Property<long>("ProcessedAt");
+
+                            b1
+                                .ToJson("ProcessedEvents")
+                                .HasColumnType("TEXT");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_termsVersions", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._termsVersions#TermsVersion", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Canonical")
+                                .IsRequired();
+
+                            b1.Property<long?>("ClientAcceptedAt");
+
+                            b1.Property<long?>("FreelancerAcceptedAt");
+
+                            b1.Property<string>("Hash")
+                                .IsRequired();
+
+                            b1.Property<int>("Number");
+
+                            b1.Property<long>("OfferedAt");
+
+                            b1
+                                .ToJson("TermsVersions")
+                                .HasColumnType("TEXT");
+                        });
+
                     b.HasKey("Id");
 
                     b.HasIndex("NextTimerAt");
 
+                    b.HasIndex("StoreId")
+                        .HasDatabaseName("IX_Contracts_StoreId_OpenDisputes")
+                        .HasFilter("\"SummaryOpenDisputes\" > 0");
+
                     b.HasIndex("StoreId", "UpdatedAt");
 
                     b.ToTable("Contracts", (string)null);
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("EscalatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("EscalationReason")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("MilestoneId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OpenedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("OpenedBy")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ResolvedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ResponseDeadline")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("RuledBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RulingReason")
-                        .HasMaxLength(10000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "FreelancerShare", "BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute.FreelancerShare#Money", b1 =>
-                        {
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ContractId");
-
-                    b.ToTable("Disputes", (string)null);
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.DisputeMessage", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Author")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("DisputeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("DisputeId");
-
-                    b.ToTable("DisputeMessages", (string)null);
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.SplitProposal", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("DisputeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Note")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ProposedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ProposedBy")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "FreelancerAmount", "BTCPayServer.Plugins.Escrow.Core.Disputes.SplitProposal.FreelancerAmount#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("DisputeId");
-
-                    b.ToTable("SplitProposals", (string)null);
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.Allocation", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("MilestoneId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PaymentId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("Refunded")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("Reversed")
-                        .HasColumnType("INTEGER");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Amount", "BTCPayServer.Plugins.Escrow.Core.Funding.Allocation.Amount#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Btc", "BTCPayServer.Plugins.Escrow.Core.Funding.Allocation.Btc#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ContractId");
-
-                    b.ToTable("Allocations", (string)null);
                 });
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.FundingInvoice", b =>
@@ -583,294 +729,6 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.HasIndex("ContractId");
 
                     b.ToTable("FundingInvoices", (string)null);
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.LedgerPayment", b =>
-                {
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PaymentId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("InvoiceId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Method")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<decimal>("Rate")
-                        .HasPrecision(28, 12)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ReceivedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Credited", "BTCPayServer.Plugins.Escrow.Core.Funding.LedgerPayment.Credited#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Crypto", "BTCPayServer.Plugins.Escrow.Core.Funding.LedgerPayment.Crypto#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.HasKey("ContractId", "PaymentId");
-
-                    b.ToTable("LedgerPayments", (string)null);
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.ProcessedEvent", b =>
-                {
-                    b.Property<string>("EventId")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ProcessedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("EventId");
-
-                    b.HasIndex("ContractId");
-
-                    b.ToTable("ProcessedEvents", (string)null);
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone", b =>
-                {
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ClosedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Deliverable")
-                        .IsRequired()
-                        .HasMaxLength(5000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateOnly?>("DueDate")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Number")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("OverdueSince")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("ReviewDeadline")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<TimeSpan?>("ReviewWindow")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("SubmittedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Amount", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.Amount#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "ClientFee", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.ClientFee#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "FeesRetained", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.FeesRetained#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Funded", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.Funded#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "FundedBtc", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.FundedBtc#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "RefundedToClient", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.RefundedToClient#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "ReleasedToFreelancer", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.ReleasedToFreelancer#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("TEXT");
-                        });
-
-                    b.HasKey("ContractId", "Id");
-
-                    b.ToTable("Milestones", (string)null);
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.ReviewEntry", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Author")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("TEXT");
-
-                    b.PrimitiveCollection<string>("FileHashes")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.PrimitiveCollection<string>("Links")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Message")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("MilestoneId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ContractId", "MilestoneId");
-
-                    b.ToTable("ReviewEntries", (string)null);
                 });
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Notifications.OutgoingEmail", b =>
@@ -1035,40 +893,6 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.ToTable("PayoutInstructions", (string)null);
                 });
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Terms.TermsVersion", b =>
-                {
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Number")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Canonical")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ClientAcceptedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("FreelancerAcceptedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OfferedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("ContractId", "Number");
-
-                    b.ToTable("TermsVersions", (string)null);
-                });
-
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<string>("Id")
@@ -1179,6 +1003,51 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.ToTable("Webhooks", (string)null);
                 });
 
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.PartyTokenRow", b =>
+                {
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ContractId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TokenHash");
+
+                    b.HasIndex("ContractId", "Role");
+
+                    b.ToTable("PartyAccess", (string)null);
+                });
+
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.ProcessedEventRow", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ContractId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProcessedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EventId");
+
+                    b.HasIndex("ContractId");
+
+                    b.ToTable("ProcessedEvents", (string)null);
+                });
+
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.StoreSettingsRow", b =>
                 {
                     b.Property<string>("StoreId")
@@ -1197,15 +1066,6 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.ToTable("StoreSettings", (string)null);
                 });
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("PartyAccess")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Audit.AuditEntry", b =>
                 {
                     b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
@@ -1215,83 +1075,11 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("Disputes")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.DisputeMessage", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("DisputeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.SplitProposal", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", null)
-                        .WithMany("Proposals")
-                        .HasForeignKey("DisputeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.Allocation", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("Allocations")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.FundingInvoice", b =>
                 {
                     b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
                         .WithMany("Invoices")
                         .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.LedgerPayment", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("Payments")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.ProcessedEvent", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("ProcessedEvents")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("Milestones")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.ReviewEntry", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone", null)
-                        .WithMany("ReviewEntries")
-                        .HasForeignKey("ContractId", "MilestoneId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1305,10 +1093,19 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Terms.TermsVersion", b =>
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.PartyTokenRow", b =>
                 {
                     b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("TermsVersions")
+                        .WithMany()
+                        .HasForeignKey("ContractId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.ProcessedEventRow", b =>
+                {
+                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
+                        .WithMany()
                         .HasForeignKey("ContractId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1316,35 +1113,9 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", b =>
                 {
-                    b.Navigation("Allocations");
-
-                    b.Navigation("Disputes");
-
                     b.Navigation("Invoices");
 
-                    b.Navigation("Milestones");
-
-                    b.Navigation("PartyAccess");
-
-                    b.Navigation("Payments");
-
                     b.Navigation("Payouts");
-
-                    b.Navigation("ProcessedEvents");
-
-                    b.Navigation("TermsVersions");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", b =>
-                {
-                    b.Navigation("Messages");
-
-                    b.Navigation("Proposals");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone", b =>
-                {
-                    b.Navigation("ReviewEntries");
                 });
 #pragma warning restore 612, 618
         }

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace BTCPayServer.Plugins.Escrow.Data.Mapping;
 
-/// <summary>The contract row (terms in force, credit, audit head, timer) and the child lists that make up the aggregate.</summary>
+/// <summary>The contract row (terms in force, credit, audit head, timer, the small lists as JSON) and the child tables of the aggregate.</summary>
 internal sealed class ContractMapping : IEntityTypeConfiguration<Contract>
 {
     public void Configure(EntityTypeBuilder<Contract> b)
@@ -35,15 +35,9 @@ internal sealed class ContractMapping : IEntityTypeConfiguration<Contract>
         b.Ignore(c => c.Ledger);
         b.Ignore(c => c.LatestTermsVersion);
 
-        b.HasMany(c => c.Milestones).WithOne().HasForeignKey(m => m.ContractId);
-        b.HasMany(c => c.TermsVersions).WithOne().HasForeignKey("ContractId");
+        ContractJson.Map(b);
         b.HasMany(c => c.Invoices).WithOne().HasForeignKey(i => i.ContractId);
-        b.HasMany(c => c.Payments).WithOne().HasForeignKey(p => p.ContractId);
-        b.HasMany(c => c.Allocations).WithOne().HasForeignKey(a => a.ContractId);
         b.HasMany(c => c.Payouts).WithOne().HasForeignKey(p => p.ContractId);
-        b.HasMany(c => c.Disputes).WithOne().HasForeignKey(d => d.ContractId);
-        b.HasMany(c => c.ProcessedEvents).WithOne().HasForeignKey(e => e.ContractId);
-        b.HasMany(c => c.PartyAccess).WithOne().HasForeignKey(a => a.ContractId);
 
         ContractSummary.Map(b);
 
@@ -51,5 +45,8 @@ internal sealed class ContractMapping : IEntityTypeConfiguration<Contract>
         b.HasIndex(c => new { c.StoreId, c.UpdatedAt });
         // The timer sweep asks for contracts whose next timer is due.
         b.HasIndex(c => c.NextTimerAt);
+        // The dispute queue asks for a store's contracts with an open dispute (their disputes are in the JSON column).
+        b.HasIndex(c => c.StoreId).HasDatabaseName("IX_Contracts_StoreId_OpenDisputes")
+            .HasFilter($"\"{ContractSummary.OpenDisputes}\" > 0");
     }
 }

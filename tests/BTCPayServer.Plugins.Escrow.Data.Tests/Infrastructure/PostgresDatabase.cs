@@ -19,6 +19,9 @@ public sealed class PostgresDatabase : StoreDatabase
 
     protected override string? Schema => EscrowDatabase.Schema;
 
+    /// <summary>This run's database.</summary>
+    public string ConnectionString => _connection;
+
     public override EscrowDbContext NewContext() => EscrowDatabase.CreatePostgres(_connection);
 
     public override object Moment(DateTimeOffset at) => at;

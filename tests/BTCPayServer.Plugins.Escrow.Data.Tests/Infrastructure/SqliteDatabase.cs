@@ -12,11 +12,22 @@ public sealed class SqliteDatabase : StoreDatabase
 
     protected override string? Schema => null;
 
+    /// <summary>This run's database file.</summary>
+    public string FilePath => _path;
+
     public override EscrowDbContext NewContext() => SqliteEscrowDatabase.Create($"Data Source={_path}");
 
     public override object Moment(DateTimeOffset at) => at.UtcTicks;
 
-    public override Task InitializeAsync() => MigrateAsync();
+    /// <summary>When set, the database starts as a copy of this file (a database written by an earlier schema).</summary>
+    public string? CopyOf { get; init; }
+
+    public override Task InitializeAsync()
+    {
+        if (CopyOf is not null)
+            File.Copy(CopyOf, _path);
+        return MigrateAsync();
+    }
 
     public override Task DisposeAsync()
     {

@@ -1,6 +1,7 @@
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace BTCPayServer.Plugins.Escrow.Data.Tests.Infrastructure;
 
@@ -59,9 +60,26 @@ public abstract class StoreDatabase : IAsyncLifetime
         return contract;
     }
 
-    protected async Task MigrateAsync()
+    /// <summary>
+    /// When set (before <see cref="InitializeAsync"/>), the database is migrated only up to this migration, so a test can
+    /// fill an older schema and then migrate it (<see cref="MigrateToLatestAsync"/>).
+    /// </summary>
+    public string? InitialMigration { get; init; }
+
+    public async Task MigrateToLatestAsync()
     {
         await using var db = NewContext();
         await EscrowDatabase.MigrateAsync(db);
+    }
+
+    protected async Task MigrateAsync()
+    {
+        if (InitialMigration is null)
+        {
+            await MigrateToLatestAsync();
+            return;
+        }
+        await using var db = NewContext();
+        await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(InitialMigration);
     }
 }

@@ -24,39 +24,6 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess", b =>
-                {
-                    b.Property<string>("TokenHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset?>("ExpiresAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset>("IssuedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.HasKey("TokenHash");
-
-                    b.HasIndex("ContractId", "Role");
-
-                    b.ToTable("PartyAccess", "BTCPayServer.Plugins.Escrow");
-                });
-
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Api.IdempotencyRecord", b =>
                 {
                     b.Property<string>("StoreId")
@@ -326,223 +293,402 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                                 .HasColumnType("character varying(200)");
                         });
 
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_allocations", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._allocations#Allocation", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<Guid>("Id");
+
+                            b1.Property<Guid?>("MilestoneId");
+
+                            b1.Property<string>("PaymentId")
+                                .IsRequired();
+
+                            b1.Property<bool>("Refunded");
+
+                            b1.Property<bool>("Reversed");
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Amount", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._allocations#Allocation.Amount#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Btc", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._allocations#Allocation.Btc#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1
+                                .ToJson("Allocations")
+                                .HasColumnType("jsonb");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_disputes", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<DateTimeOffset?>("EscalatedAt");
+
+                            b1.Property<string>("EscalationReason");
+
+                            b1.Property<Guid>("Id");
+
+                            b1.Property<Guid>("MilestoneId");
+
+                            b1.Property<DateTimeOffset>("OpenedAt");
+
+                            b1.Property<string>("OpenedBy")
+                                .IsRequired();
+
+                            b1.Property<string>("Reason")
+                                .IsRequired();
+
+                            b1.Property<DateTimeOffset?>("ResolvedAt");
+
+                            b1.Property<DateTimeOffset>("ResponseDeadline");
+
+                            b1.Property<string>("RuledBy");
+
+                            b1.Property<string>("RulingReason");
+
+                            b1.Property<string>("Status")
+                                .IsRequired();
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "FreelancerShare", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute.FreelancerShare#Money", b2 =>
+                                {
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexCollection(typeof(List<Dictionary<string, object>>), "_messages", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute._messages#DisputeMessage", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<DateTimeOffset>("At");
+
+                                    b2.Property<string>("Author")
+                                        .IsRequired();
+
+                                    b2.Property<Guid>("DisputeId");
+
+                                    b2.Property<Guid>("Id");
+
+                                    b2.Property<string>("Text")
+                                        .IsRequired();
+
+                                    b2.HasJsonPropertyName("Messages");
+                                });
+
+                            b1.ComplexCollection(typeof(List<Dictionary<string, object>>), "_proposals", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute._proposals#SplitProposal", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<Guid>("DisputeId");
+
+                                    b2.Property<Guid>("Id");
+
+                                    b2.Property<string>("Note")
+                                        .IsRequired();
+
+                                    b2.Property<DateTimeOffset>("ProposedAt");
+
+                                    b2.Property<string>("ProposedBy")
+                                        .IsRequired();
+
+                                    b2.Property<string>("Status")
+                                        .IsRequired();
+
+                                    b2.ComplexProperty(typeof(Dictionary<string, object>), "FreelancerAmount", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._disputes#Dispute._proposals#SplitProposal.FreelancerAmount#Money", b3 =>
+                                        {
+                                            b3.IsRequired();
+
+                                            b3.Property<decimal>("Amount");
+
+                                            b3.Property<string>("Currency")
+                                                .IsRequired();
+                                        });
+
+                                    b2.HasJsonPropertyName("Proposals");
+                                });
+
+                            b1
+                                .ToJson("Disputes")
+                                .HasColumnType("jsonb");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_milestones", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<DateTimeOffset?>("ClosedAt");
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<string>("Deliverable")
+                                .IsRequired();
+
+                            b1.Property<DateOnly?>("DueDate");
+
+                            b1.Property<Guid>("Id");
+
+                            b1.Property<int>("Number");
+
+                            b1.Property<DateTimeOffset?>("OverdueSince");
+
+                            b1.Property<DateTimeOffset?>("ReviewDeadline");
+
+                            b1.Property<TimeSpan?>("ReviewWindow");
+
+                            b1.Property<string>("State")
+                                .IsRequired();
+
+                            b1.Property<DateTimeOffset?>("SubmittedAt");
+
+                            b1.Property<string>("Title")
+                                .IsRequired();
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Amount", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.Amount#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "ClientFee", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.ClientFee#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "FeesRetained", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.FeesRetained#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Funded", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.Funded#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "FundedBtc", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.FundedBtc#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "RefundedToClient", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.RefundedToClient#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "ReleasedToFreelancer", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone.ReleasedToFreelancer#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexCollection(typeof(List<Dictionary<string, object>>), "_reviewEntries", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._milestones#Milestone._reviewEntries#ReviewEntry", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<DateTimeOffset>("At");
+
+                                    b2.Property<string>("Author")
+                                        .IsRequired();
+
+                                    b2.PrimitiveCollection<string>("FileHashes")
+                                        .IsRequired();
+
+                                    b2.Property<Guid>("Id");
+
+                                    b2.Property<string>("Kind")
+                                        .IsRequired();
+
+                                    b2.PrimitiveCollection<string>("Links")
+                                        .IsRequired();
+
+                                    b2.Property<string>("Message")
+                                        .IsRequired();
+
+                                    b2.Property<Guid>("MilestoneId");
+
+                                    b2.HasJsonPropertyName("ReviewEntries");
+                                });
+
+                            b1
+                                .ToJson("Milestones")
+                                .HasColumnType("jsonb");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_partyAccess", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._partyAccess#PartyAccess", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<DateTimeOffset?>("ExpiresAt");
+
+                            b1.Property<DateTimeOffset>("IssuedAt");
+
+                            b1.Property<DateTimeOffset?>("RevokedAt");
+
+                            b1.Property<string>("Role")
+                                .IsRequired();
+
+                            b1.Property<string>("TokenHash")
+                                .IsRequired();
+
+                            b1
+                                .ToJson("PartyAccess")
+                                .HasColumnType("jsonb");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_payments", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._payments#LedgerPayment", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<string>("InvoiceId")
+                                .IsRequired();
+
+                            b1.Property<string>("Method")
+                                .IsRequired();
+
+                            b1.Property<string>("PaymentId")
+                                .IsRequired();
+
+                            b1.Property<decimal>("Rate");
+
+                            b1.Property<DateTimeOffset>("ReceivedAt");
+
+                            b1.Property<string>("Status")
+                                .IsRequired();
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Credited", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._payments#LedgerPayment.Credited#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1.ComplexProperty(typeof(Dictionary<string, object>), "Crypto", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._payments#LedgerPayment.Crypto#Money", b2 =>
+                                {
+                                    b2.IsRequired();
+
+                                    b2.Property<decimal>("Amount");
+
+                                    b2.Property<string>("Currency")
+                                        .IsRequired();
+                                });
+
+                            b1
+                                .ToJson("Payments")
+                                .HasColumnType("jsonb");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_processedEvents", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._processedEvents#ProcessedEvent", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<Guid>("ContractId");
+
+                            b1.Property<string>("EventId")
+                                .IsRequired();
+
+                            b1.Property<string>("Kind")
+                                .IsRequired();
+
+                            b1.Property<DateTimeOffset>("ProcessedAt");
+
+                            b1
+                                .ToJson("ProcessedEvents")
+                                .HasColumnType("jsonb");
+                        });
+
+                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "_termsVersions", "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract._termsVersions#TermsVersion", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Canonical")
+                                .IsRequired();
+
+                            b1.Property<DateTimeOffset?>("ClientAcceptedAt");
+
+                            b1.Property<DateTimeOffset?>("FreelancerAcceptedAt");
+
+                            b1.Property<string>("Hash")
+                                .IsRequired();
+
+                            b1.Property<int>("Number");
+
+                            b1.Property<DateTimeOffset>("OfferedAt");
+
+                            b1
+                                .ToJson("TermsVersions")
+                                .HasColumnType("jsonb");
+                        });
+
                     b.HasKey("Id");
 
                     b.HasIndex("NextTimerAt");
 
+                    b.HasIndex("StoreId")
+                        .HasDatabaseName("IX_Contracts_StoreId_OpenDisputes")
+                        .HasFilter("\"SummaryOpenDisputes\" > 0");
+
                     b.HasIndex("StoreId", "UpdatedAt");
 
                     b.ToTable("Contracts", "BTCPayServer.Plugins.Escrow");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset?>("EscalatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("EscalationReason")
-                        .HasColumnType("text");
-
-                    b.Property<Guid>("MilestoneId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("OpenedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("OpenedBy")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("character varying(10000)");
-
-                    b.Property<DateTimeOffset?>("ResolvedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset>("ResponseDeadline")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("RuledBy")
-                        .HasColumnType("text");
-
-                    b.Property<string>("RulingReason")
-                        .HasMaxLength(10000)
-                        .HasColumnType("character varying(10000)");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "FreelancerShare", "BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute.FreelancerShare#Money", b1 =>
-                        {
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ContractId");
-
-                    b.ToTable("Disputes", "BTCPayServer.Plugins.Escrow");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.DisputeMessage", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Author")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<Guid>("DisputeId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("character varying(10000)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("DisputeId");
-
-                    b.ToTable("DisputeMessages", "BTCPayServer.Plugins.Escrow");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.SplitProposal", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("DisputeId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Note")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("character varying(10000)");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("ProposedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ProposedBy")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "FreelancerAmount", "BTCPayServer.Plugins.Escrow.Core.Disputes.SplitProposal.FreelancerAmount#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("DisputeId");
-
-                    b.ToTable("SplitProposals", "BTCPayServer.Plugins.Escrow");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.Allocation", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid?>("MilestoneId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("PaymentId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<bool>("Refunded")
-                        .HasColumnType("boolean");
-
-                    b.Property<bool>("Reversed")
-                        .HasColumnType("boolean");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Amount", "BTCPayServer.Plugins.Escrow.Core.Funding.Allocation.Amount#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Btc", "BTCPayServer.Plugins.Escrow.Core.Funding.Allocation.Btc#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ContractId");
-
-                    b.ToTable("Allocations", "BTCPayServer.Plugins.Escrow");
                 });
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.FundingInvoice", b =>
@@ -594,294 +740,6 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.HasIndex("ContractId");
 
                     b.ToTable("FundingInvoices", "BTCPayServer.Plugins.Escrow");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.LedgerPayment", b =>
-                {
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("PaymentId")
-                        .HasColumnType("text");
-
-                    b.Property<string>("InvoiceId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Method")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<decimal>("Rate")
-                        .HasPrecision(28, 12)
-                        .HasColumnType("numeric(28,12)");
-
-                    b.Property<DateTimeOffset>("ReceivedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Credited", "BTCPayServer.Plugins.Escrow.Core.Funding.LedgerPayment.Credited#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Crypto", "BTCPayServer.Plugins.Escrow.Core.Funding.LedgerPayment.Crypto#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.HasKey("ContractId", "PaymentId");
-
-                    b.ToTable("LedgerPayments", "BTCPayServer.Plugins.Escrow");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.ProcessedEvent", b =>
-                {
-                    b.Property<string>("EventId")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("ProcessedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("EventId");
-
-                    b.HasIndex("ContractId");
-
-                    b.ToTable("ProcessedEvents", "BTCPayServer.Plugins.Escrow");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone", b =>
-                {
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset?>("ClosedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Deliverable")
-                        .IsRequired()
-                        .HasMaxLength(5000)
-                        .HasColumnType("character varying(5000)");
-
-                    b.Property<DateOnly?>("DueDate")
-                        .HasColumnType("date");
-
-                    b.Property<int>("Number")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset?>("OverdueSince")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset?>("ReviewDeadline")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<TimeSpan?>("ReviewWindow")
-                        .HasColumnType("interval");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<DateTimeOffset?>("SubmittedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Amount", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.Amount#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "ClientFee", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.ClientFee#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "FeesRetained", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.FeesRetained#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "Funded", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.Funded#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "FundedBtc", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.FundedBtc#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "RefundedToClient", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.RefundedToClient#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.ComplexProperty(typeof(Dictionary<string, object>), "ReleasedToFreelancer", "BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone.ReleasedToFreelancer#Money", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<decimal>("Amount")
-                                .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)");
-
-                            b1.Property<string>("Currency")
-                                .IsRequired()
-                                .HasMaxLength(5)
-                                .HasColumnType("character varying(5)");
-                        });
-
-                    b.HasKey("ContractId", "Id");
-
-                    b.ToTable("Milestones", "BTCPayServer.Plugins.Escrow");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.ReviewEntry", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Author")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("uuid");
-
-                    b.PrimitiveCollection<List<string>>("FileHashes")
-                        .IsRequired()
-                        .HasColumnType("text[]");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.PrimitiveCollection<List<string>>("Links")
-                        .IsRequired()
-                        .HasColumnType("text[]");
-
-                    b.Property<string>("Message")
-                        .IsRequired()
-                        .HasMaxLength(10000)
-                        .HasColumnType("character varying(10000)");
-
-                    b.Property<Guid>("MilestoneId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ContractId", "MilestoneId");
-
-                    b.ToTable("ReviewEntries", "BTCPayServer.Plugins.Escrow");
                 });
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Notifications.OutgoingEmail", b =>
@@ -1046,40 +904,6 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.ToTable("PayoutInstructions", "BTCPayServer.Plugins.Escrow");
                 });
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Terms.TermsVersion", b =>
-                {
-                    b.Property<Guid>("ContractId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Number")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Canonical")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset?>("ClientAcceptedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("FreelancerAcceptedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTimeOffset>("OfferedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer");
-
-                    b.HasKey("ContractId", "Number");
-
-                    b.ToTable("TermsVersions", "BTCPayServer.Plugins.Escrow");
-                });
-
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<string>("Id")
@@ -1190,6 +1014,51 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.ToTable("Webhooks", "BTCPayServer.Plugins.Escrow");
                 });
 
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.PartyTokenRow", b =>
+                {
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("ContractId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("TokenHash");
+
+                    b.HasIndex("ContractId", "Role");
+
+                    b.ToTable("PartyAccess", "BTCPayServer.Plugins.Escrow");
+                });
+
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.ProcessedEventRow", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("ContractId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("EventId");
+
+                    b.HasIndex("ContractId");
+
+                    b.ToTable("ProcessedEvents", "BTCPayServer.Plugins.Escrow");
+                });
+
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.StoreSettingsRow", b =>
                 {
                     b.Property<string>("StoreId")
@@ -1208,15 +1077,6 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.ToTable("StoreSettings", "BTCPayServer.Plugins.Escrow");
                 });
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Access.PartyAccess", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("PartyAccess")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Audit.AuditEntry", b =>
                 {
                     b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
@@ -1226,83 +1086,11 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("Disputes")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.DisputeMessage", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("DisputeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.SplitProposal", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", null)
-                        .WithMany("Proposals")
-                        .HasForeignKey("DisputeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.Allocation", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("Allocations")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.FundingInvoice", b =>
                 {
                     b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
                         .WithMany("Invoices")
                         .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.LedgerPayment", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("Payments")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Funding.ProcessedEvent", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("ProcessedEvents")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("Milestones")
-                        .HasForeignKey("ContractId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.ReviewEntry", b =>
-                {
-                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone", null)
-                        .WithMany("ReviewEntries")
-                        .HasForeignKey("ContractId", "MilestoneId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1316,10 +1104,19 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Terms.TermsVersion", b =>
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.PartyTokenRow", b =>
                 {
                     b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
-                        .WithMany("TermsVersions")
+                        .WithMany()
+                        .HasForeignKey("ContractId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.ProcessedEventRow", b =>
+                {
+                    b.HasOne("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", null)
+                        .WithMany()
                         .HasForeignKey("ContractId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1327,35 +1124,9 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Contracts.Contract", b =>
                 {
-                    b.Navigation("Allocations");
-
-                    b.Navigation("Disputes");
-
                     b.Navigation("Invoices");
 
-                    b.Navigation("Milestones");
-
-                    b.Navigation("PartyAccess");
-
-                    b.Navigation("Payments");
-
                     b.Navigation("Payouts");
-
-                    b.Navigation("ProcessedEvents");
-
-                    b.Navigation("TermsVersions");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Disputes.Dispute", b =>
-                {
-                    b.Navigation("Messages");
-
-                    b.Navigation("Proposals");
-                });
-
-            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Core.Milestones.Milestone", b =>
-                {
-                    b.Navigation("ReviewEntries");
                 });
 #pragma warning restore 612, 618
         }
