@@ -22,6 +22,7 @@ public static class PaymentGateways
         var services = builder.Services;
         services.AddSingleton<IGatewayWatchList>(sp => new EfGatewayWatchList(createContext, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<GatewayReconciliation>();
+        services.AddSingleton<Workers.MissedGatewayEvents>();
         var sandbox = options.IsSandbox();
         services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyGatewayControllers(sandbox)));
         if (sandbox)

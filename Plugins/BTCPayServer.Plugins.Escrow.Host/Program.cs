@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
@@ -115,7 +116,16 @@ if (crashAt is not null)
 var gate = app.Services.GetRequiredService<StartupGate>();
 gate.Run(async () =>
 {
-    // The two databases are independent: migrate them side by side.
+    // On PostgreSQL the escrow tables and the staff accounts share one database: both migrations would create it if
+    // it is missing, and the slower one then fails with "already exists". It is created once, first.
+    if (!string.IsNullOrWhiteSpace(options.Postgres))
+    {
+        await using var context = createContext();
+        var creator = context.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync())
+            await creator.CreateAsync();
+    }
+    // The escrow tables, the sandbox and the staff accounts are independent: migrate them side by side.
     await Task.WhenAll(
         Task.Run(async () =>
         {
@@ -141,7 +151,8 @@ gate.Run(async () =>
     }
     catch (Exception e)
     {
-        startupLog.LogError(e, "Reconciliation with the payment gateway failed at start-up; missed events stay unapplied until the next start");
+        startupLog.LogError(e, "Reconciliation with the payment gateway failed at start-up; the escrow worker tries again");
+        app.Services.GetRequiredService<MissedGatewayEvents>().Note();
     }
 });
 // A database that cannot be brought up to date stops the host (exit code 1): it must not run half-ready.

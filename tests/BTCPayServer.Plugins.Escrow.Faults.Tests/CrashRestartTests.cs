@@ -81,7 +81,7 @@ public static class CrashRestart
             host = null;
 
             // 5. What is stored.
-            AssertStored(c, await Stored.ReadAsync(dataDir, flow.ContractId!.Value));
+            CompletedFlow.AssertStored(await Stored.ReadAsync(dataDir, flow.ContractId!.Value), c.SandboxInvoices);
             output.WriteLine($"{c.At}: died at {died.TotalSeconds:F1} s, answering again at {restarted.TotalSeconds:F1} s, finished at {finished.TotalSeconds:F1} s, checked at {(DateTime.UtcNow - started).TotalSeconds:F1} s");
         }
         catch
@@ -105,8 +105,13 @@ public static class CrashRestart
             // a file still held: the temp folder is cleaned later
         }
     }
+}
 
-    private static void AssertStored(CrashCase c, Stored s)
+/// <summary>What a finished flow of <see cref="EscrowFlow"/> must have left stored, however it got there.</summary>
+public static class CompletedFlow
+{
+        /// <param name="sandboxInvoices">Invoices the sandbox holds: one per milestone, and one more for each orphan (made, never registered, never paid).</param>
+    public static void AssertStored(Stored s, int sandboxInvoices)
     {
         var contract = s.Contract;
         var total = EscrowFlow.Amounts.Sum();
@@ -145,19 +150,23 @@ public static class CrashRestart
         }
 
         // Invoices: two registered and settled, each paid once; any orphan (made, never registered) was never paid.
-        Assert.Equal(c.SandboxInvoices, s.Invoices.Count);
+        Assert.Equal(sandboxInvoices, s.Invoices.Count);
         Assert.Equal(EscrowFlow.Amounts.Length, contract.Invoices.Count);
         foreach (var invoice in contract.Invoices)
         {
             Assert.Equal(InvoiceStatus.Settled, invoice.Status);
             Assert.Equal("Settled", Assert.Single(s.Invoices, i => i.Id == invoice.InvoiceId).Status);
-            var paid = Assert.Single(s.Payments, p => p.InvoiceId == invoice.InvoiceId);
-            var counted = Assert.Single(contract.Payments, p => p.PaymentId == paid.Id);
-            Assert.Equal(PaymentStatus.Counted, counted.Status);
-            Assert.Equal(paid.Amount, counted.Credited.Amount);
+            // Each payment the gateway took (one, or several parts) is counted once, with its amount.
+            var paid = s.Payments.Where(p => p.InvoiceId == invoice.InvoiceId).ToList();
+            Assert.NotEmpty(paid);
+            foreach (var payment in paid)
+            {
+                var counted = Assert.Single(contract.Payments, p => p.PaymentId == payment.Id);
+                Assert.Equal(PaymentStatus.Counted, counted.Status);
+                Assert.Equal(payment.Amount, counted.Credited.Amount);
+            }
         }
-        Assert.Equal(contract.Invoices.Count, s.Payments.Count);
-        Assert.Equal(contract.Invoices.Count, contract.Payments.Count);
+        Assert.Equal(s.Payments.Count, contract.Payments.Count);
 
         // The ledger: everything received was released, nothing is left or owed.
         var ledger = EscrowLedger.Of(contract);
@@ -179,7 +188,7 @@ public static class CrashRestart
         var milestones = contract.Milestones.Count;
         foreach (var (type, count) in new[]
                  {
-                     ("invoice.created", milestones), ("payment.received", milestones), ("invoice.settled", milestones), ("milestone.funded", milestones),
+                     ("invoice.created", milestones), ("payment.received", s.Payments.Count), ("invoice.settled", milestones), ("milestone.funded", milestones),
                      ("milestone.submitted", milestones), ("milestone.approved", milestones), ("payout.queued", milestones),
                      ("payout.claimable", milestones), ("milestone.released", milestones), ("payout.completed", milestones), ("contract.completed", 1),
                  })

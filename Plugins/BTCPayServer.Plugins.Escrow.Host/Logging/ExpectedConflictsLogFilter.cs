@@ -11,6 +11,10 @@ namespace BTCPayServer.Plugins.Escrow.Host.Logging;
 /// Every other failure is logged as before. EF logs a failed write command (insert, update, delete) without its
 /// exception, so it cannot be told apart there: such entries are left out, since the save's own failure entry, which
 /// carries the exception, follows each one and is kept unless it is a conflict.
+/// Nor EF's entries for a database that is away (<see cref="DatabaseUnavailable"/>): a stack trace per failed statement
+/// for as long as it is down, when whoever meets the failure says so in one line (the error page, a worker); nor its
+/// connection and transaction error entries, which carry neither the exception nor anything else the failure's own
+/// entry does not.
 /// </summary>
 public sealed class ExpectedConflictsLogFilter(ILoggerFactory inner) : ILoggerFactory
 {
@@ -23,6 +27,9 @@ public sealed class ExpectedConflictsLogFilter(ILoggerFactory inner) : ILoggerFa
 
     /// <summary>EF's RelationalEventId.CommandError.</summary>
     private const int CommandError = 20102;
+
+    /// <summary>EF's RelationalEventId.ConnectionError and TransactionError.</summary>
+    private const int ConnectionError = 20004, TransactionError = 20205;
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 
@@ -54,7 +61,9 @@ public sealed class ExpectedConflictsLogFilter(ILoggerFactory inner) : ILoggerFa
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (logLevel >= LogLevel.Error && (IsExpectedConflict(exception) || eventId.Id == CommandError && IsWrite(formatter(state, exception))))
+            if (logLevel >= LogLevel.Error && (IsExpectedConflict(exception) || DatabaseUnavailable.In(exception)
+                    || eventId.Id is ConnectionError or TransactionError
+                    || eventId.Id == CommandError && IsWrite(formatter(state, exception))))
                 return;
             inner.Log(logLevel, eventId, state, exception, formatter);
         }

@@ -4,6 +4,7 @@ using BTCPayServer.Plugins.Escrow.Core.Application;
 using BTCPayServer.Plugins.Escrow.Core.Faults;
 using BTCPayServer.Plugins.Escrow.Core.Funding;
 using BTCPayServer.Plugins.Escrow.Core.Gateway;
+using BTCPayServer.Plugins.Escrow.Host.Workers;
 using Microsoft.EntityFrameworkCore;
 
 namespace BTCPayServer.Plugins.Escrow.Host.Sandbox;
@@ -14,7 +15,8 @@ namespace BTCPayServer.Plugins.Escrow.Host.Sandbox;
 /// with the event ids of <see cref="GatewayEventMapping"/>, so an event sent live and the same fact read back by the
 /// start-up reconciliation (<see cref="SandboxGatewayStateReader"/>) are applied once.
 /// </summary>
-public sealed class SandboxCashier(IDbContextFactory<SandboxDbContext> db, PaymentEventHandler events, TimeProvider clock)
+public sealed class SandboxCashier(
+    IDbContextFactory<SandboxDbContext> db, PaymentEventHandler events, MissedGatewayEvents missed, TimeProvider clock, ILogger<SandboxCashier> logger)
 {
     public async Task<SandboxInvoice?> FindInvoiceAsync(string invoiceId, CancellationToken ct)
     {
@@ -106,10 +108,24 @@ public sealed class SandboxCashier(IDbContextFactory<SandboxDbContext> db, Payme
         await Send(new InboundPaymentEvent($"{invoice.Id}:{word}", kind, clock.GetUtcNow(), invoice.Id, Reports(invoice)), ct);
     }
 
+    /// <summary>
+    /// Hands an event to the escrow. What the sandbox recorded stands whatever the escrow's database does, as a payment
+    /// does in BTCPay: an event that cannot be applied now (the database is away) is left to the escrow worker's
+    /// reconciliation, and the payer's page shows the payment.
+    /// </summary>
     private async Task Send(InboundPaymentEvent? e, CancellationToken ct)
     {
-        if (e is not null)
+        if (e is null)
+            return;
+        try
+        {
             await events.HandleAsync(e, ct);
+        }
+        catch (Exception x) when (x is not EscrowException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Sandbox: event {EventId} could not be applied now ({Error}: {Message}); the escrow worker reconciles it", e.EventId, x.GetType().Name, x.Message);
+            missed.Note();
+        }
     }
 
     private static List<PaymentReport> Reports(SandboxInvoice invoice) =>

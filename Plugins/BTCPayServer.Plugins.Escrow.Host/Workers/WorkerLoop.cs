@@ -10,11 +10,32 @@ public static class WorkerLoop
 {
     public static TimeSpan Interval(EscrowHostOptions options) => TimeSpan.FromSeconds(Math.Clamp(options.WorkerIntervalSeconds, 0.1, 3600));
 
-    /// <summary>The loop at the configured interval, a failed pass logged as an error under <paramref name="name"/>.</summary>
+    /// <summary>
+    /// The loop at the configured interval, a failed pass logged as an error under <paramref name="name"/>. A database
+    /// that is away is no error of the pass: one warning when it goes, one line when it is back (not a stack trace every
+    /// interval for as long as it is down).
+    /// </summary>
     public static Task RunAsync(StartupGate startup, IOptions<EscrowHostOptions> options, ILogger logger, string name, Func<CancellationToken, Task> pass, CancellationToken stoppingToken)
     {
         var interval = Interval(options.Value);
-        return RunAsync(startup, interval, pass, e => logger.LogError(e, "{Worker} pass failed; retrying in {Interval}", name, interval), stoppingToken);
+        var away = false;
+        return RunAsync(startup, interval, async ct =>
+        {
+            await pass(ct);
+            if (away)
+                logger.LogInformation("{Worker}: the database is reachable again; carrying on", name);
+            away = false;
+        }, e =>
+        {
+            if (!DatabaseUnavailable.In(e))
+            {
+                logger.LogError(e, "{Worker} pass failed; retrying in {Interval}", name, interval);
+                return;
+            }
+            if (!away)
+                logger.LogWarning("{Worker}: the database cannot be reached ({Reason}); trying again every {Interval}", name, DatabaseUnavailable.Reason(e), interval);
+            away = true;
+        }, stoppingToken);
     }
 
     public static async Task RunAsync(StartupGate startup, TimeSpan interval, Func<CancellationToken, Task> pass, Action<Exception> failed, CancellationToken stoppingToken)

@@ -38,6 +38,25 @@ public sealed class EscrowFlow
 
     public void Step(string what) => Steps.Add($"{what} @{_clock.ElapsedMilliseconds}");
 
+    /// <summary>Called with an act's name ("pay #1", "approve #2", …) just before it is done (the database fault tests strike there).</summary>
+    public Func<string, Task>? BeforeAct { get; set; }
+
+    /// <summary>Called with an act's name just after it was done.</summary>
+    public Func<string, Task>? AfterAct { get; set; }
+
+    /// <summary>How many equal payments the client makes into each funding invoice (one: pay in full).</summary>
+    public int PaymentsPerInvoice { get; init; } = 1;
+
+    private async Task ActAsync(string name, Func<Task> act)
+    {
+        if (BeforeAct is not null)
+            await BeforeAct(name);
+        Step(name);
+        await act();
+        if (AfterAct is not null)
+            await AfterAct(name);
+    }
+
     private string StaffPath(string rest = "") => $"/stores/{HostProcess.StoreId}/plugins/escrow{rest}";
     private string ContractPage => StaffPath($"/contracts/{ContractId}");
 
@@ -49,7 +68,13 @@ public sealed class EscrowFlow
     }
 
     /// <summary>Carries the flow to its end; throws <see cref="HostDiedException"/> when the host dies on the way.</summary>
-    public async Task RunToEndAsync(HostProcess host)
+    public async Task RunToEndAsync(HostProcess host) => await RunUntilAsync(host, _ => false);
+
+    /// <summary>
+    /// Carries the flow on until the agency's page shows what <paramref name="reached"/> looks for (true) or the flow is
+    /// done (false); throws <see cref="HostDiedException"/> when the host dies on the way.
+    /// </summary>
+    public async Task<bool> RunUntilAsync(HostProcess host, Func<Observation, bool> reached)
     {
         Use(host);
         await SignInAsync();
@@ -68,8 +93,10 @@ public sealed class EscrowFlow
             {
                 throw new Xunit.Sdk.XunitException($"The flow made no progress for {StuckAfter.TotalSeconds} s at: {seen}\nSteps: {string.Join(" → ", Steps)}");
             }
+            if (seen is not null && reached(seen))
+                return true;
             if (!await StepAsync(seen))
-                return;
+                return false;
         }
         throw new Xunit.Sdk.XunitException($"The flow did not finish. Steps: {string.Join(" → ", Steps)}");
     }
@@ -189,21 +216,22 @@ public sealed class EscrowFlow
             fields[$"Form.Milestones[{i}].DueDate"] = DateTime.UtcNow.AddDays(60 + i).ToString("yyyy-MM-dd");
             fields[$"Form.Milestones[{i}].ReviewWindow"] = "";
         }
-        var answer = await Staff.PostAsync(StaffPath("/contracts/new"), form, fields);
-        Assert.True(answer.IsRedirect, $"The draft was not created: {answer.Excerpt()}");
-        ContractId = Guid.Parse(answer.Location!.OriginalString.TrimEnd('/').Split('/').Last());
-        Step("create draft");
+        await ActAsync("create draft", async () =>
+        {
+            var answer = await Staff.PostAsync(StaffPath("/contracts/new"), form, fields);
+            Assert.True(answer.IsRedirect, $"The draft was not created: {answer.Excerpt()}");
+            ContractId = Guid.Parse(answer.Location!.OriginalString.TrimEnd('/').Split('/').Last());
+        });
     }
 
-    private async Task ProposeAsync()
+    private Task ProposeAsync() => ActAsync("propose", async () =>
     {
-        Step("propose");
         var details = await Staff.OpenAsync(ContractPage);
         var after = await Staff.SubmitAsync(details, "#ProposeContract");
         Assert.Null(after.Find("#EscrowError"));
         ClientLink = after.Get("#ClientLink").GetAttribute("value");
         FreelancerLink = after.Get("#FreelancerLink").GetAttribute("value");
-    }
+    });
 
     private async Task ReissueLinksAsync()
     {
@@ -229,32 +257,28 @@ public sealed class EscrowFlow
         var page = await party.OpenAsync(link);
         if (page.Find("#AcceptTerms") is null)
             return false;
-        Step($"{party.Name} accepts");
-        var after = await party.SubmitAsync(page, "#AcceptTerms");
-        Assert.Null(after.Find("#EscrowError"));
+        await ActAsync($"{party.Name} accepts", async () =>
+        {
+            var after = await party.SubmitAsync(page, "#AcceptTerms");
+            Assert.Null(after.Find("#EscrowError"));
+        });
         return true;
     }
 
-    private async Task PartyActAsync(Person party, string link, string button, string step, params (string Name, string Value)[] values)
+    private Task PartyActAsync(Person party, string link, string button, string step, params (string Name, string Value)[] values) => ActAsync(step, async () =>
     {
-        Step(step);
         var page = await party.OpenAsync(link);
         var after = await party.SubmitAsync(page, button, values);
         // Acts that move money ask for a second, deliberate step.
         if (after.Find("#ConfirmButton") is not null)
             after = await party.SubmitAsync(after, "#ConfirmButton");
         Assert.True(after.Find("#EscrowError") is null, $"{step}: {after.Find("#EscrowError")?.TextContent}");
-    }
+    });
 
     /// <summary>The client funds milestone <paramref name="n"/> and pays the sandbox invoice in full (unless it is paid already).</summary>
     private async Task FundAsync(int n)
     {
-        Step($"fund #{n}");
-        var page = await Client.OpenAsync(ClientLink!);
-        var answer = await Client.SubmitNoFollowAsync(page, $"#Milestone{n} .fund-milestone");
-        Assert.True(answer.IsRedirect && answer.Location!.OriginalString.Contains("/sandbox/checkout/"),
-            $"Funding did not lead to a checkout: {(int)answer.Status} {answer.Location} {(await Client.FollowAsync(answer)).Find("#EscrowError")?.TextContent}");
-        var checkout = await Client.FollowAsync(answer);
+        var checkout = await OpenCheckoutAsync(n);
         var status = checkout.Get("#InvoiceStatus").TextContent.Trim();
         if (status != "New")
         {
@@ -263,7 +287,32 @@ public sealed class EscrowFlow
             await Task.Delay(200);
             return;
         }
-        Step($"pay #{n}");
+        await ActAsync($"pay #{n}", () => PayAsync(n, checkout));
+    }
+
+    /// <summary>The client funds milestone <paramref name="n"/>: the sandbox checkout of its invoice.</summary>
+    public async Task<Page> OpenCheckoutAsync(int n)
+    {
+        Page? answer = null;
+        await ActAsync($"fund #{n}", async () =>
+        {
+            var page = await Client.OpenAsync(ClientLink!);
+            answer = await Client.SubmitNoFollowAsync(page, $"#Milestone{n} .fund-milestone");
+            Assert.True(answer.IsRedirect && answer.Location!.OriginalString.Contains("/sandbox/checkout/"),
+                $"Funding did not lead to a checkout: {(int)answer.Status} {answer.Location} {(await Client.FollowAsync(answer)).Find("#EscrowError")?.TextContent}");
+        });
+        return await Client.FollowAsync(answer!);
+    }
+
+    /// <summary>Pays milestone <paramref name="n"/>'s invoice in <see cref="PaymentsPerInvoice"/> payments (the last one pays what is due).</summary>
+    public async Task PayAsync(int n, Page checkout)
+    {
+        var part = Math.Round(Amounts[n - 1] / PaymentsPerInvoice, 8, MidpointRounding.ToZero);
+        for (var i = 1; i < PaymentsPerInvoice; i++)
+        {
+            checkout = await Client.SubmitAsync(checkout, "#PayPart", ("amount", part.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Equal("New", checkout.Get("#InvoiceStatus").TextContent.Trim());
+        }
         var paid = await Client.SubmitAsync(checkout, "#PayInFull");
         Assert.Equal("Settled", paid.Get("#InvoiceStatus").TextContent.Trim());
     }
@@ -289,8 +338,10 @@ public sealed class EscrowFlow
             await Task.Delay(200);
             return;
         }
-        Step($"claim #{n}");
-        var after = await Freelancer.SubmitAsync(claimPage, "#ClaimPayout", ("destination", "bcrt1qfaulttestsdestination0000000000000"));
-        Assert.True(after.Find("#SandboxError") is null, after.Find("#SandboxError")?.TextContent);
+        await ActAsync($"claim #{n}", async () =>
+        {
+            var after = await Freelancer.SubmitAsync(claimPage, "#ClaimPayout", ("destination", "bcrt1qfaulttestsdestination0000000000000"));
+            Assert.True(after.Find("#SandboxError") is null, after.Find("#SandboxError")?.TextContent);
+        });
     }
 }

@@ -53,7 +53,28 @@ public sealed class Person(string name)
         };
     }
 
-    public Task<Page> GetAsync(string url) => SendAsync(new HttpRequestMessage(HttpMethod.Get, Local(url)));
+    /// <summary>
+    /// Reloads a page that answered 503 (the database is away for a moment), as a person would, for up to ten seconds;
+    /// never a form post, which the person would check before sending again.
+    /// </summary>
+    public bool ReloadsWhenUnavailable { get; set; }
+
+    public async Task<Page> GetAsync(string url)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var page = await SendAsync(new HttpRequestMessage(HttpMethod.Get, Local(url)), acceptServerErrors: ReloadsWhenUnavailable && attempt < 40);
+            if (page.Status != HttpStatusCode.ServiceUnavailable)
+                return page;
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Any answer, a 5xx included (what the host says while its database is away).</summary>
+    public Task<Page> GetAnyAsync(string url) => SendAsync(new HttpRequestMessage(HttpMethod.Get, Local(url)), acceptServerErrors: true);
+
+    /// <summary>Submits a form and takes any answer, a 5xx included, without following it.</summary>
+    public Task<Page> SubmitAnyAsync(Page page, string selector, params (string Name, string Value)[] values) => SubmitNoFollowAsync(page, selector, values, acceptServerErrors: true);
 
     public async Task<Page> OpenAsync(string url) => await FollowAsync(await GetAsync(url));
 
@@ -71,7 +92,10 @@ public sealed class Person(string name)
     public async Task<Page> SubmitAsync(Page page, string selector, params (string Name, string Value)[] values) =>
         await FollowAsync(await SubmitNoFollowAsync(page, selector, values));
 
-    public async Task<Page> SubmitNoFollowAsync(Page page, string selector, params (string Name, string Value)[] values)
+    public Task<Page> SubmitNoFollowAsync(Page page, string selector, params (string Name, string Value)[] values) =>
+        SubmitNoFollowAsync(page, selector, values, acceptServerErrors: false);
+
+    private async Task<Page> SubmitNoFollowAsync(Page page, string selector, (string Name, string Value)[] values, bool acceptServerErrors)
     {
         var element = page.Get(selector);
         var form = element as IHtmlFormElement ?? element.Closest("form") as IHtmlFormElement
@@ -83,7 +107,7 @@ public sealed class Person(string name)
             fields.Add(new(name, value));
         }
         var action = form.GetAttribute("action") is { Length: > 0 } a ? a : page.Path;
-        return await SendAsync(new HttpRequestMessage(HttpMethod.Post, Local(action)) { Content = new FormUrlEncodedContent(fields) });
+        return await SendAsync(new HttpRequestMessage(HttpMethod.Post, Local(action)) { Content = new FormUrlEncodedContent(fields) }, acceptServerErrors);
     }
 
     /// <summary>Posts fields with the antiforgery token of <paramref name="tokenPage"/> (a page of this person with a form).</summary>
@@ -97,7 +121,7 @@ public sealed class Person(string name)
     /// <summary>A path on the current host, whatever address the link was made with.</summary>
     public static string Local(string url) => Uri.TryCreate(url, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : url;
 
-    private async Task<Page> SendAsync(HttpRequestMessage request)
+    private async Task<Page> SendAsync(HttpRequestMessage request, bool acceptServerErrors = false)
     {
         var host = _host ?? throw new InvalidOperationException($"{Name} has no host to talk to.");
         if (host.HasExited)
@@ -118,7 +142,7 @@ public sealed class Person(string name)
         using (response)
         {
             var page = new Page(response.StatusCode, request.RequestUri!.OriginalString, body, response.Headers.Location);
-            if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
+            if (((int)response.StatusCode >= 500 && !acceptServerErrors) || response.StatusCode == HttpStatusCode.TooManyRequests)
                 throw new Xunit.Sdk.XunitException($"{Name}: {request.Method} {request.RequestUri} answered {(int)response.StatusCode}:\n{page.Excerpt()}");
             return page;
         }

@@ -19,10 +19,13 @@ public sealed class Stored
     public required IReadOnlyList<SandboxPaymentRow> Payments { get; init; }
     public required IReadOnlyList<SandboxPullPaymentRow> PullPayments { get; init; }
 
-    public static async Task<Stored> ReadAsync(string dataDir, Guid contractId)
+    /// <param name="postgres">The escrow database's connection string when the host ran on PostgreSQL (the sandbox is SQLite either way).</param>
+    public static async Task<Stored> ReadAsync(string dataDir, Guid contractId, string? postgres = null)
     {
-        // No pooling: nothing keeps the files open once the checks are done.
-        var stores = new EfContractStoreFactory(() => SqliteEscrowDatabase.Create($"Data Source={Path.Combine(dataDir, "escrow.db")};Pooling=False"));
+        // No pooling: nothing keeps the files (or the server's sessions) open once the checks are done.
+        var stores = new EfContractStoreFactory(postgres is null
+            ? () => SqliteEscrowDatabase.Create($"Data Source={Path.Combine(dataDir, "escrow.db")};Pooling=False")
+            : () => EscrowDatabase.CreatePostgres(postgres + ";Pooling=false"));
         Contract? contract;
         await using (var store = stores.Open())
             contract = await store.FindAsync(contractId, CancellationToken.None);
