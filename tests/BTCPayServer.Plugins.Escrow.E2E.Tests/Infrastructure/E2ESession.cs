@@ -185,14 +185,16 @@ public sealed partial class E2ESession : IAsyncDisposable
             // A party page reloads itself when its contract changed; that reload can cut this navigation short.
             response = null;
         }
-        // The same reload can also leave the navigation without a response of its own: go again, once or twice.
-        for (var retry = 0; response is null && retry < 3; retry++)
+        // The same reload can also leave the navigation without a response of its own: let it finish, then go again (on a
+        // loaded machine a page can take longer than the 3 s between its polls, so a few tries may be needed).
+        for (var retry = 0; response is null && retry < 6; retry++)
         {
             try
             {
+                await page.WaitForLoadStateAsync(LoadState.Load);
                 response = await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
             }
-            catch (PlaywrightException e) when (retry < 2 && (e.Message.Contains("net::ERR_ABORTED", StringComparison.Ordinal)
+            catch (PlaywrightException e) when (retry < 5 && (e.Message.Contains("net::ERR_ABORTED", StringComparison.Ordinal)
                                                              || e.Message.Contains("interrupted by another navigation", StringComparison.Ordinal)))
             {
             }
