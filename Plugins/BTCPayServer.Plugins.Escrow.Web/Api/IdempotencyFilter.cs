@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using BTCPayServer.Plugins.Escrow.Core.Access;
 using BTCPayServer.Plugins.Escrow.Core.Api;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using Microsoft.AspNetCore.Http;
@@ -98,10 +99,10 @@ public sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider cloc
     public static string ClientOf(HttpContext http)
     {
         if (ApiKeyOf(http.Request) is { } apiKey)
-            return "key:" + Sha256(apiKey);
+            return "key:" + CapabilityToken.HashOf(apiKey);
         var id = http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? http.User.Identity?.Name ?? "anonymous";
         // A host's ids may be longer than the column: a long one is kept by its hash, which is as unique.
-        return id.Length <= IdempotencyRecord.MaxClientIdLength ? id : "sha256:" + Sha256(id);
+        return id.Length <= IdempotencyRecord.MaxClientIdLength ? id : "sha256:" + CapabilityToken.HashOf(id);
     }
 
     /// <summary>The key of <c>Authorization: token &lt;key&gt;</c> (or <c>bearer</c>, as BTCPay also reads it).</summary>
@@ -113,8 +114,6 @@ public sealed class IdempotencyFilter(IIdempotencyStore store, TimeProvider cloc
                 return key;
         return null;
     }
-
-    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static string Fingerprint(HttpRequest request, byte[] body)
     {

@@ -85,8 +85,10 @@ public sealed partial class E2ESession : IAsyncDisposable
         };
         page.RequestFailed += (_, request) =>
         {
-            // A poll cut short by a reload or a closing context is not a failure of the page.
-            if (!request.Url.EndsWith("/status", StringComparison.Ordinal))
+            // A poll cut short by a reload or a closing context is not a failure of the page, nor is a page load aborted by
+            // the next navigation (a party page reloading itself): that navigation's own answer is checked where it is made.
+            var superseded = request.IsNavigationRequest && request.Failure?.Contains("ERR_ABORTED", StringComparison.Ordinal) == true;
+            if (!request.Url.EndsWith("/status", StringComparison.Ordinal) && !superseded)
                 Problem($"{who}: request failed {request.Method} {request.Url}: {request.Failure}");
         };
     }
