@@ -48,9 +48,13 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
         var pullPayments = pullPaymentIds.Distinct().ToList();
         if (invoices.Count == 0 && pullPayments.Count == 0)
             return [];
-        return await LoadAsync(db.Contracts.Where(c =>
-            db.FundingInvoices.Any(i => i.ContractId == c.Id && invoices.Contains(i.InvoiceId))
-            || db.PayoutInstructions.Any(p => p.ContractId == c.Id && p.PullPaymentId != null && pullPayments.Contains(p.PullPaymentId))), cancellationToken);
+        // The owners as one id set (IN over the keys' indexes), not "EXISTS ... OR EXISTS ...": PostgreSQL cannot
+        // answer an OR of two correlated subqueries from the indexes and scanned every contract row for each batch
+        // (measured: ~1 ms of server CPU per statement at 5,000 contracts, growing with the table).
+        var byInvoice = db.FundingInvoices.Where(i => invoices.Contains(i.InvoiceId)).Select(i => i.ContractId);
+        var byPullPayment = db.PayoutInstructions.Where(p => p.PullPaymentId != null && pullPayments.Contains(p.PullPaymentId)).Select(p => p.ContractId);
+        var owners = pullPayments.Count == 0 ? byInvoice : invoices.Count == 0 ? byPullPayment : byInvoice.Union(byPullPayment);
+        return await LoadAsync(db.Contracts.Where(c => owners.Contains(c.Id)), cancellationToken);
     }
 
     public async Task AddAsync(Contract contract, CancellationToken cancellationToken)
