@@ -51,11 +51,11 @@ public sealed class SandboxSigner(IDbContextFactory<SandboxWalletDbContext> db, 
     /// <summary>Signs every input of the PSBT whose BIP-32 derivations name one of the role's sandbox keys.</summary>
     public async Task<SandboxSignedPsbt> SignAsync(EscrowRole role, string? text, byte[]? file, CancellationToken ct)
     {
-        var psbt = ParsePsbt(text, file, network.Network);
         var masters = (await KeysAsync(ct)).Where(k => k.Role == role.Noun())
             .Select(k => ExtKey.Parse(k.TestOnlyMasterKey, network.Network)).ToList();
         if (masters.Count == 0)
             throw new InvalidInputException(PsbtField, $"The {role.Noun()} has no sandbox key yet: generate one first.");
+        var psbt = ParsePsbt(text, file, network.Network);
         var byFingerprint = masters.ToDictionary(m => m.GetPublicKey().GetHDFingerPrint());
         var signatures = 0;
         foreach (var input in psbt.Inputs)
