@@ -111,4 +111,32 @@ public class SandboxChainJournalTests
         Assert.Throws<InvalidOperationException>(() => SandboxChain.Replay(Net, [SandboxChainEntry.Mined(0)]));
         Assert.Throws<InvalidOperationException>(() => SandboxChain.Replay(Net, [new SandboxChainEntry(SandboxChainChange.Accepted, null, 0)]));
     }
+
+    [Fact]
+    public async Task Changes_made_at_the_same_time_from_many_threads_are_journaled_in_the_chains_order()
+    {
+        var journal = new ListJournal();
+        var chain = new SandboxChain(Net, journal: journal);
+        var addresses = Enumerable.Range(0, 8).Select(_ => new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)).ToList();
+
+        await Task.WhenAll(addresses.Select((address, i) => Task.Run(() =>
+        {
+            for (var n = 0; n < 25; n++)
+            {
+                chain.Fund(address, Money.Satoshis(10_000 + n));
+                if (n % 5 == i % 5)
+                    chain.Mine();
+            }
+        })));
+
+        var again = SandboxChain.Replay(Net, journal.Entries);
+        Assert.Equal(chain.Height, again.Height);
+        Assert.Equal(8 * 25 + 8 * 5, journal.Entries.Count);
+        foreach (var address in addresses)
+        {
+            var coins = chain.UnspentOutputs(address.ScriptPubKey);
+            Assert.Equal(25, coins.Count);
+            Assert.Equal(coins.OrderBy(c => c.OutPoint.ToString()), again.UnspentOutputs(address.ScriptPubKey).OrderBy(c => c.OutPoint.ToString()));
+        }
+    }
 }
