@@ -1,9 +1,7 @@
 using System.Net;
 using AngleSharp.Dom;
 using BTCPayServer.Plugins.Escrow.Core.NonCustodial;
-using BTCPayServer.Plugins.Escrow.Host.Sandbox;
 using BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NBitcoin;
 
@@ -26,13 +24,7 @@ public sealed class SandboxWalletTests(EscrowApp app) : IClassFixture<EscrowApp>
 
     private static int Confirmations(Page page, string txid) => int.Parse(Row(page, txid).QuerySelector(".tx-confirmations")!.GetAttribute("data-confirmations")!);
 
-    /// <summary>Everything a refused request must leave as it was: the chain's height, its journal and the signer's keys.</summary>
-    private async Task<string> StateAsync()
-    {
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<SandboxWalletDbContext>>().CreateDbContextAsync();
-        var last = await db.ChainRecords.OrderByDescending(r => r.Id).Select(r => r.Id).FirstOrDefaultAsync();
-        return $"height {await Chain.GetHeightAsync(CancellationToken.None)} | records {await db.ChainRecords.CountAsync()} last {last} | keys {await db.SignerKeys.CountAsync()}";
-    }
+    private Task<string> StateAsync() => app.SandboxWalletSnapshotAsync();
 
     [Fact]
     public async Task Paying_an_address_shows_the_transaction_and_mining_confirms_it()
@@ -74,7 +66,33 @@ public sealed class SandboxWalletTests(EscrowApp app) : IClassFixture<EscrowApp>
 
         var coins = await Chain.GetCoinsAsync(address, CancellationToken.None);
         Assert.Equal([100_000L, 250_000L], coins.Select(c => c.Amount.Satoshi).Order());
-        Assert.Null(second.Find("#WalletError"));
+        Assert.Null(second.Find("#SandboxError"));
+    }
+
+    [Fact]
+    public async Task Payments_and_blocks_sent_at_the_same_time_are_all_kept_and_replay_to_the_same_chain()
+    {
+        var addresses = Enumerable.Range(0, 12).Select(_ => NewAddress()).ToList();
+        var browsers = addresses.Select(_ => app.NewBrowser()).ToList();
+        var pages = await Task.WhenAll(browsers.Select(b => b.OpenAsync(Wallet)));
+
+        await Task.WhenAll(addresses.Select(async (address, i) =>
+        {
+            var paid = await PayAsync(browsers[i], pages[i], address.ToString(), "0.0001");
+            Assert.NotNull(paid.Find("#PaidTxId"));
+            await browsers[i].SubmitAsync(paid, "#MineButton", ("blocks", "1"));
+        }));
+
+        foreach (var address in addresses)
+            Assert.True(Assert.Single(await Chain.GetCoinsAsync(address, CancellationToken.None)).Confirmations >= 1);
+        // What a restart would rebuild from the journal is the chain as it is.
+        await using var db = await app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Host.Sandbox.SandboxWalletDbContext>>().CreateDbContextAsync();
+        var entries = db.ChainRecords.OrderBy(r => r.Id).AsEnumerable()
+            .Select(r => new SandboxChainEntry(r.Change, r.TransactionHex is null ? null : Transaction.Parse(r.TransactionHex, Net), r.Blocks)).ToList();
+        var replayed = SandboxChain.Replay(Net, entries);
+        Assert.Equal(await Chain.GetHeightAsync(CancellationToken.None), replayed.Height);
+        foreach (var address in addresses)
+            Assert.Single(replayed.UnspentOutputs(address.ScriptPubKey));
     }
 
     public static TheoryData<string, string, string> BadPayments => new()
@@ -111,7 +129,7 @@ public sealed class SandboxWalletTests(EscrowApp app) : IClassFixture<EscrowApp>
 
         var refused = await PayAsync(browser, page, destination.Replace("{address}", address.ToString()), amount);
 
-        var error = refused.Get("#WalletError");
+        var error = refused.Get("#SandboxError");
         Assert.False(string.IsNullOrWhiteSpace(error.TextContent));
         Assert.Equal(field, error.GetAttribute("data-field"));
         Assert.Null(refused.Find("#PaidTxId"));
@@ -135,8 +153,8 @@ public sealed class SandboxWalletTests(EscrowApp app) : IClassFixture<EscrowApp>
 
         var refused = await browser.SubmitAsync(page, "#MineButton", ("blocks", blocks));
 
-        Assert.Contains("1 to 1000", refused.Text("#WalletError"));
-        Assert.Equal("blocks", refused.Get("#WalletError").GetAttribute("data-field"));
+        Assert.Contains("1 to 1000", refused.Text("#SandboxError"));
+        Assert.Equal("blocks", refused.Get("#SandboxError").GetAttribute("data-field"));
         Assert.Equal(before, await StateAsync());
     }
 
@@ -230,13 +248,13 @@ public sealed class SandboxWalletTests(EscrowApp app) : IClassFixture<EscrowApp>
         foreach (var bad in new[] { "", "   ", "not a psbt", "cHNidP8=", "cHNidP8BAA==", Convert.ToBase64String(new byte[300]), "0200000001", foreignPsbt, new string('A', 250_000) })
         {
             var refused = await browser.SubmitAsync(await browser.OpenAsync(Wallet), "#SignButton-client", ("psbt", bad));
-            Assert.False(string.IsNullOrWhiteSpace(refused.Find("#WalletError")?.TextContent), $"No error for '{bad[..Math.Min(bad.Length, 30)]}'");
-            Assert.Equal("psbt-client", refused.Get("#WalletError").GetAttribute("data-field"));
+            Assert.False(string.IsNullOrWhiteSpace(refused.Find("#SandboxError")?.TextContent), $"No error for '{bad[..Math.Min(bad.Length, 30)]}'");
+            Assert.Equal("psbt-client", refused.Get("#SandboxError").GetAttribute("data-field"));
             Assert.Null(refused.Find("#SignedPsbt"));
         }
         var garbageFile = await UploadAsync(browser, await browser.OpenAsync(Wallet), "client", [0x70, 0x73, 0x62, 0x74, 0xff, 0x01, 0x02]);
         Assert.Null(garbageFile.Find("#SignedPsbt"));
-        Assert.Contains("not a PSBT", garbageFile.Text("#WalletError"));
+        Assert.Contains("not a PSBT", garbageFile.Text("#SandboxError"));
         Assert.Equal(HttpStatusCode.NotFound, (await browser.PostAsync($"{Wallet}/signer/nobody/sign", ("psbt", foreignPsbt))).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await browser.PostAsync($"{Wallet}/signer/nobody/generate")).Status);
         Assert.Equal(before, await StateAsync());
@@ -269,7 +287,7 @@ public sealed class SandboxSignerWithoutKeysTests(EscrowApp app) : IClassFixture
 
         var refused = await browser.FollowAsync(await browser.PostAsync("/sandbox/wallet/signer/freelancer/sign", ("psbt", "cHNidP8BAA==")));
 
-        Assert.Contains("no sandbox key", refused.Text("#WalletError"));
+        Assert.Contains("no sandbox key", refused.Text("#SandboxError"));
         Assert.NotNull(refused.Find("#NoSignerKey-freelancer"));
     }
 }

@@ -24,7 +24,17 @@ public sealed class SandboxChainStore(IDbContextFactory<SandboxWalletDbContext> 
         await using var ctx = await db.CreateDbContextAsync(ct);
         await ctx.Database.EnsureCreatedAsync(ct);
         var records = await ctx.ChainRecords.AsNoTracking().OrderBy(r => r.Id).ToListAsync(ct);
-        var chain = SandboxChain.Replay(Network, records.Select(ToEntry), journal: this);
+        SandboxChain chain;
+        try
+        {
+            chain = SandboxChain.Replay(Network, records.Select(ToEntry), journal: this);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new InvalidOperationException(
+                $"The sandbox chain cannot be rebuilt from {ctx.Database.GetDbConnection().DataSource}: {e.Message} "
+                + "Delete that file to start a new sandbox chain (its coins are not real; the sandbox signer's keys go with it).", e);
+        }
         Volatile.Write(ref _chain, chain);
         logger.LogInformation("Sandbox chain ({Network}): {Records} change(s) replayed, height {Height}", network.Name, records.Count, chain.Height);
     }

@@ -13,6 +13,7 @@ public sealed record SandboxPaymentRequest(BitcoinAddress Address, Money Amount)
 {
     public const string DestinationField = "destination";
     public const string AmountField = "amount";
+    public const int MaxDestinationLength = 2_000;
     private const decimal MaxBtc = 21_000_000m;
     private static readonly Network[] KnownNetworks = [Network.Main, Network.TestNet, Network.RegTest, Bitcoin.Instance.Signet];
 
@@ -21,7 +22,7 @@ public sealed record SandboxPaymentRequest(BitcoinAddress Address, Money Amount)
         var text = destination?.Trim() ?? "";
         if (text.Length == 0)
             throw new InvalidInputException(DestinationField, "Enter the address to pay, or a payment link (bitcoin:address?amount=…).");
-        if (text.Length > 2_000 || text.Any(char.IsControl))
+        if (text.Length > MaxDestinationLength || text.Any(char.IsControl))
             throw new InvalidInputException(DestinationField, "This is not an address or a payment link: it is too long or spans several lines.");
 
         string addressText;

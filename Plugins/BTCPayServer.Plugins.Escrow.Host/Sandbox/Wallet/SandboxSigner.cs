@@ -77,9 +77,9 @@ public sealed class SandboxSigner(IDbContextFactory<SandboxWalletDbContext> db, 
                 {
                     input.Sign(key);
                 }
-                catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or FormatException)
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                 {
-                    throw new InvalidInputException(PsbtField, $"Input {input.Index} cannot be signed: {e.Message}");
+                    throw new InvalidInputException(PsbtField, $"Input {input.Index} cannot be signed by the sandbox signer: the PSBT lacks what signing it needs (the spent output, its script or its key paths).");
                 }
                 if (input.PartialSigs.ContainsKey(pubKey))
                     signatures++;
@@ -115,7 +115,8 @@ public sealed class SandboxSigner(IDbContextFactory<SandboxWalletDbContext> db, 
         {
             return parse();
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or EndOfStreamException or OverflowException or IndexOutOfRangeException or NotSupportedException)
+        // Bytes from anyone, read by a library that throws whatever its reader hits: every failure is "not a PSBT".
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             throw new InvalidInputException(PsbtField, "This is not a PSBT: paste the base64 text your wallet exported (it starts with cHNidP8), or choose the .psbt file.");
         }

@@ -47,8 +47,9 @@ public sealed class SandboxWalletController(SandboxWallet wallet, SandboxSigner 
     [HttpPost("pay")]
     public IActionResult Pay(string? destination, string? amount)
     {
-        TempData["Destination"] = destination;
-        TempData["Amount"] = amount;
+        // Typed values come back in the form after a refusal; TempData is a cookie, so only what can be a real value.
+        TempData["Destination"] = destination is { Length: <= SandboxPaymentRequest.MaxDestinationLength } ? destination : null;
+        TempData["Amount"] = amount is { Length: <= 40 } ? amount : null;
         return Act(() =>
         {
             var request = SandboxPaymentRequest.Parse(destination, amount, wallet.SandboxNetwork);
