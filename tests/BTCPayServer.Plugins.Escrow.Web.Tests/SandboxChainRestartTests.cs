@@ -72,5 +72,50 @@ public sealed class SandboxChainRestartTests
         }
     }
 
+    [Fact]
+    public async Task A_journal_that_no_longer_replays_stops_the_host_naming_the_file_to_delete()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "escrow-web-tests", Guid.NewGuid().ToString("N"));
+        var key = new Key();
+        var first = new RestartedEscrowApp(dataDir, keepData: true);
+        await first.InitializeAsync();
+        try
+        {
+            var chain = first.Services.GetRequiredService<IEscrowChain>();
+            var browser = first.NewBrowser();
+            var paid = await browser.SubmitAsync(await browser.OpenAsync("/sandbox/wallet"), "#PayButton",
+                ("destination", key.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net).ToString()), ("amount", "0.01"));
+            var coin = new Coin(await chain.GetTransactionAsync(uint256.Parse(paid.Text("#PaidTxId")), CancellationToken.None), 0u);
+            var spend = Net.CreateTransaction();
+            spend.Inputs.Add(new TxIn(coin.Outpoint));
+            spend.Outputs.Add(new TxOut(coin.Amount - Money.Satoshis(1_000), new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+            spend.Sign(key.GetBitcoinSecret(Net), coin);
+            Assert.True((await chain.BroadcastAsync(spend, CancellationToken.None)).Accepted);
+            // The faucet payment the spend depends on is lost from the journal.
+            await using var db = await first.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Host.Sandbox.SandboxWalletDbContext>>().CreateDbContextAsync();
+            db.ChainRecords.Remove(db.ChainRecords.OrderBy(r => r.Id).First());
+            await db.SaveChangesAsync();
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        var second = new RestartedEscrowApp(dataDir, keepData: false);
+        try
+        {
+            // The host stops itself (the start-up gate fails): never answering with half a chain.
+            await Assert.ThrowsAnyAsync<Exception>(second.InitializeAsync);
+            var logged = Assert.Single(second.LoggedErrors, l => l.Contains("The databases could not be prepared; stopping"));
+            Assert.Contains("sandbox-wallet-regtest.db", logged);
+            Assert.Contains("does not exist on this chain", logged);
+            Assert.Contains("Delete that file", logged);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+
     private static IElement Row(Page page, string txid) => page.Get($"#ChainTransactions tr[data-txid='{txid}']");
 }
