@@ -36,11 +36,11 @@ public sealed record SandboxPaymentRequest(BitcoinAddress Address, Money Amount)
         var typed = string.IsNullOrWhiteSpace(amount) ? null : ParseBtc(amount, AmountField);
         var asked = uriAmount is null ? null : ParseBtc(uriAmount, DestinationField);
         if (typed is not null && asked is not null && typed != asked)
-            throw new InvalidInputException(AmountField, $"The payment link asks for {asked.ToDecimal(MoneyUnit.BTC)} BTC but {typed.ToDecimal(MoneyUnit.BTC)} BTC was entered. Clear the amount to pay what the link asks.");
+            throw new InvalidInputException(AmountField, $"The payment link asks for {Btc(asked)} BTC but {Btc(typed)} BTC was entered. Clear the amount to pay what the link asks.");
         var money = typed ?? asked ?? throw new InvalidInputException(AmountField, "Enter the amount to pay in BTC, such as 0.01.");
         var dust = DustThreshold.For(address.ScriptPubKey);
         if (money < dust)
-            throw new InvalidInputException(AmountField, $"{money.ToDecimal(MoneyUnit.BTC)} BTC is below the dust limit for this kind of address ({dust.Satoshi} sat): a node would not relay it.");
+            throw new InvalidInputException(AmountField, $"{Btc(money)} BTC is below the dust limit for this kind of address ({dust.Satoshi} sat): a node would not relay it.");
         return new SandboxPaymentRequest(address, money);
     }
 
@@ -119,6 +119,9 @@ public sealed record SandboxPaymentRequest(BitcoinAddress Address, Money Amount)
 
     private static string NetworkName(Network network) =>
         network == Network.Main ? "mainnet (real bitcoin)" : network == Network.RegTest ? "regtest" : network == Network.TestNet ? "testnet" : "signet";
+
+    /// <summary>An amount as BTC with its 8 decimals, the same in every locale.</summary>
+    public static string Btc(Money amount) => amount.ToDecimal(MoneyUnit.BTC).ToString("0.00000000", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }

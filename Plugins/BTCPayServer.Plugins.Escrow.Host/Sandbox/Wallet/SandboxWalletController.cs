@@ -56,7 +56,7 @@ public sealed class SandboxWalletController(SandboxWallet wallet, SandboxSigner 
             var txid = wallet.Pay(request);
             TempData.Remove("Destination");
             TempData.Remove("Amount");
-            TempData["Notice"] = $"Paid {request.Amount.ToDecimal(NBitcoin.MoneyUnit.BTC):0.00000000} BTC to {request.Address} from the sandbox faucet (unconfirmed until a block is mined).";
+            TempData["Notice"] = $"Paid {SandboxPaymentRequest.Btc(request.Amount)} BTC to {request.Address} from the sandbox faucet (unconfirmed until a block is mined).";
             TempData["PaidTxId"] = txid.ToString();
         });
     }
