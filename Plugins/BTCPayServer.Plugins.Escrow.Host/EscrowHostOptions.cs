@@ -21,6 +21,12 @@ public sealed class EscrowHostOptions
     public string Gateway { get; set; } = "sandbox";
     public Greenfield.BTCPayConnection BTCPay { get; set; } = new();
 
+    /// <summary>
+    /// The network the sandbox chain pretends to be, when the sandbox gateway is in use: regtest (the default), testnet
+    /// or signet. Never mainnet.
+    /// </summary>
+    public string SandboxNetwork { get; set; } = "regtest";
+
     /// <summary>The sandbox gateway is in use (pages say "no real funds").</summary>
     public bool Sandbox => !string.Equals(Gateway?.Trim(), "btcpay", StringComparison.OrdinalIgnoreCase);
 

@@ -1,4 +1,5 @@
 using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.NonCustodial;
 using BTCPayServer.Plugins.Escrow.Core.Ports;
 using BTCPayServer.Plugins.Escrow.Data;
 using BTCPayServer.Plugins.Escrow.Host.Greenfield;
@@ -35,6 +36,7 @@ public static class PaymentGateways
             services.AddSingleton<SandboxCashier>();
             // Start-up reconciliation: what the sandbox recorded but the escrow never heard (the host stopped in between).
             services.AddSingleton<IGatewayStateReader, SandboxGatewayStateReader>();
+            AddSandboxChain(services, options, dataDir);
             return;
         }
         var connection = options.BTCPay;
@@ -49,6 +51,21 @@ public static class PaymentGateways
         services.AddSingleton(sp => new WebhookRegistration(sp.GetRequiredService<GreenfieldClient>(), sp.GetRequiredService<IDataProtectionProvider>(), dataDir));
         services.AddSingleton<SeenDeliveries>();
         services.AddHostedService<RemoteBTCPayStartup>();
+    }
+
+    /// <summary>
+    /// The non-custodial mode's chain next to the sandbox gateway (and only there): one persistent sandbox chain, its
+    /// wallet page and test-only signer. Its journal lives in its own SQLite file per network; the start-up gate replays it.
+    /// </summary>
+    private static void AddSandboxChain(IServiceCollection services, EscrowHostOptions options, string dataDir)
+    {
+        var network = SandboxNetwork.Parse(options.SandboxNetwork);
+        services.AddSingleton(network);
+        services.AddDbContextFactory<SandboxWalletDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(dataDir, $"sandbox-wallet-{network.Name}.db")}"));
+        services.AddSingleton<SandboxChainStore>();
+        services.AddSingleton<IEscrowChain>(sp => new SandboxEscrowChain(sp.GetRequiredService<SandboxChainStore>().Chain));
+        services.AddSingleton<SandboxWallet>();
+        services.AddSingleton<SandboxSigner>();
     }
 
     /// <summary>Drops the controllers of the gateway not in use.</summary>

@@ -138,6 +138,8 @@ gate.Run(async () =>
                 return;
             await using var sandbox = await sandboxDb.CreateDbContextAsync();
             await sandbox.Database.EnsureCreatedAsync();
+            // The sandbox chain is rebuilt from its journal before anything (a page, a worker) asks it for coins.
+            await app.Services.GetRequiredService<SandboxChainStore>().LoadAsync(CancellationToken.None);
         }),
         Task.Run(app.Services.PrepareStaffAccountsAsync));
     // Before the first answer and the worker's first pass: bring the escrow up to date with the gateway (idempotent).

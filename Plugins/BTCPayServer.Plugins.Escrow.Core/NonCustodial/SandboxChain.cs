@@ -5,14 +5,39 @@ namespace BTCPayServer.Plugins.Escrow.Core.NonCustodial;
 /// <summary>An unspent output of the sandbox chain; <see cref="Height"/> is null while its transaction is unconfirmed.</summary>
 public sealed record SandboxUtxo(OutPoint OutPoint, TxOut Output, int? Height);
 
+/// <summary>One change of a sandbox chain, as a journal records it and <see cref="SandboxChain.Replay"/> applies it again.</summary>
+public sealed record SandboxChainEntry(SandboxChainChange Change, Transaction? Transaction, int Blocks)
+{
+    public static SandboxChainEntry Funded(Transaction faucetTransaction) => new(SandboxChainChange.Funded, faucetTransaction, 0);
+    public static SandboxChainEntry Accepted(Transaction transaction) => new(SandboxChainChange.Accepted, transaction, 0);
+    public static SandboxChainEntry Mined(int blocks) => new(SandboxChainChange.Mined, null, blocks);
+}
+
+public enum SandboxChainChange
+{
+    Funded = 1,
+    Accepted = 2,
+    Mined = 3,
+}
+
+/// <summary>
+/// Where a persistent sandbox chain writes each change, in order, before applying it: when <see cref="Append"/> throws,
+/// the chain stays as it was. Called under the chain's lock, so entries are written in the chain's own order.
+/// </summary>
+public interface ISandboxChainJournal
+{
+    void Append(SandboxChainEntry entry);
+}
+
 /// <summary>
 /// A strict stand-in for a Bitcoin node, for development and tests only (no bitcoind exists here): it holds UTXOs and
 /// a height, and takes a transaction into its mempool only if a real node would: every input exists and is unspent,
 /// scripts verify under the standard flags, the lock time and BIP-68 sequence locks are final for the next block
 /// (height-based only; time-based locks are refused rather than guessed), and the transaction is standard with a fee
 /// of at least 1 sat/vB. <see cref="Mine"/> confirms the mempool. Thread-safe, because a host shares one instance.
+/// With a <see cref="ISandboxChainJournal"/> every change is recorded first, and <see cref="Replay"/> rebuilds the chain.
 /// </summary>
-public sealed class SandboxChain(Network network, int height = 100)
+public sealed class SandboxChain(Network network, int height = 100, ISandboxChainJournal? journal = null)
 {
     private const uint LockTimeThreshold = 500_000_000;
     private readonly Lock _lock = new();
@@ -21,12 +46,47 @@ public sealed class SandboxChain(Network network, int height = 100)
     private readonly Dictionary<uint256, (Transaction Tx, int? Height)> _transactions = new();
     private readonly List<uint256> _mempool = new();
     private int _height = height;
+    private ISandboxChainJournal? _journal = journal;
 
     public Network Network { get; } = network;
 
     public int Height
     {
         get { lock (_lock) return _height; }
+    }
+
+    /// <summary>
+    /// A chain rebuilt from its journal's entries, in their order, starting at <paramref name="height"/>; then it
+    /// records its changes to <paramref name="journal"/>. An accepted transaction is checked again as it was then, so
+    /// a journal that was tampered with (or a rule that became stricter) fails here with the entry's number.
+    /// </summary>
+    public static SandboxChain Replay(Network network, IEnumerable<SandboxChainEntry> entries, ISandboxChainJournal? journal = null, int height = 100)
+    {
+        var chain = new SandboxChain(network, height);
+        var number = 0;
+        foreach (var entry in entries)
+        {
+            number++;
+            switch (entry.Change)
+            {
+                case SandboxChainChange.Funded:
+                    chain.AddToMempool(entry.Transaction ?? throw new InvalidOperationException($"Sandbox chain entry {number} (funded) has no transaction."));
+                    break;
+                case SandboxChainChange.Accepted:
+                    var tx = entry.Transaction ?? throw new InvalidOperationException($"Sandbox chain entry {number} (accepted) has no transaction.");
+                    if (chain.Refusal(tx) is { } problem)
+                        throw new InvalidOperationException($"Sandbox chain entry {number} ({tx.GetHash()}) cannot be replayed: {problem}");
+                    chain.Accept(tx);
+                    break;
+                case SandboxChainChange.Mined when entry.Blocks >= 1:
+                    chain.MineUnjournaled(entry.Blocks);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Sandbox chain entry {number} is not a change this chain knows ({entry.Change}, {entry.Blocks} blocks).");
+            }
+        }
+        chain._journal = journal;
+        return chain;
     }
 
     /// <summary>
@@ -44,6 +104,7 @@ public sealed class SandboxChain(Network network, int height = 100)
             var faucet = new uint256(RandomUtils.GetBytes(32));
             tx.Inputs.Add(new TxIn(new OutPoint(faucet, 0)));
             tx.Outputs.Add(new TxOut(amount, address));
+            _journal?.Append(SandboxChainEntry.Funded(tx));
             AddToMempool(tx);
             return tx;
         }
@@ -56,12 +117,8 @@ public sealed class SandboxChain(Network network, int height = 100)
         {
             if (Refusal(tx) is { } problem)
                 return Checked<Transaction>.Refused("transaction", problem);
-            foreach (var input in tx.Inputs)
-            {
-                _utxos.Remove(input.PrevOut);
-                _spent.Add(input.PrevOut);
-            }
-            AddToMempool(tx);
+            _journal?.Append(SandboxChainEntry.Accepted(tx));
+            Accept(tx);
             return Checked<Transaction>.Ok(tx);
         }
     }
@@ -72,21 +129,27 @@ public sealed class SandboxChain(Network network, int height = 100)
         ArgumentOutOfRangeException.ThrowIfLessThan(blocks, 1);
         lock (_lock)
         {
-            _height++;
-            foreach (var txid in _mempool)
-            {
-                var tx = _transactions[txid].Tx;
-                _transactions[txid] = (tx, _height);
-                for (var i = 0; i < tx.Outputs.Count; i++)
-                {
-                    var outPoint = new OutPoint(txid, i);
-                    if (_utxos.ContainsKey(outPoint))
-                        _utxos[outPoint] = _utxos[outPoint] with { Height = _height };
-                }
-            }
-            _mempool.Clear();
-            _height += blocks - 1;
+            _journal?.Append(SandboxChainEntry.Mined(blocks));
+            MineUnjournaled(blocks);
         }
+    }
+
+    private void MineUnjournaled(int blocks)
+    {
+        _height++;
+        foreach (var txid in _mempool)
+        {
+            var tx = _transactions[txid].Tx;
+            _transactions[txid] = (tx, _height);
+            for (var i = 0; i < tx.Outputs.Count; i++)
+            {
+                var outPoint = new OutPoint(txid, i);
+                if (_utxos.ContainsKey(outPoint))
+                    _utxos[outPoint] = _utxos[outPoint] with { Height = _height };
+            }
+        }
+        _mempool.Clear();
+        _height += blocks - 1;
     }
 
     /// <summary>0 while in the mempool, null when unknown.</summary>
@@ -106,6 +169,16 @@ public sealed class SandboxChain(Network network, int height = 100)
     {
         lock (_lock)
             return _utxos.Values.Where(u => u.Output.ScriptPubKey == scriptPubKey).ToList();
+    }
+
+    private void Accept(Transaction tx)
+    {
+        foreach (var input in tx.Inputs)
+        {
+            _utxos.Remove(input.PrevOut);
+            _spent.Add(input.PrevOut);
+        }
+        AddToMempool(tx);
     }
 
     private void AddToMempool(Transaction tx)

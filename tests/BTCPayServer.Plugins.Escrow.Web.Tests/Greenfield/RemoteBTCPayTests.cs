@@ -33,6 +33,10 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
         using var client = app.Factory.CreateClient();
         Assert.Equal(404, (int)(await client.GetAsync("/sandbox/checkout/inv1")).StatusCode);
         Assert.Equal(404, (int)(await client.PostAsync("/sandbox/clock/advance", JsonContent("{\"hours\":1}"))).StatusCode);
+        Assert.Equal(404, (int)(await client.GetAsync("/sandbox/wallet")).StatusCode);
+        Assert.Equal(404, (int)(await client.PostAsync("/sandbox/wallet/mine", new FormUrlEncodedContent([new("blocks", "1")]))).StatusCode);
+        // No sandbox chain either: the non-custodial mode has no chain next to BTCPay's gateway in this host.
+        Assert.Null(app.Services.GetService(typeof(BTCPayServer.Plugins.Escrow.Core.NonCustodial.IEscrowChain)));
     }
 
     [Fact]

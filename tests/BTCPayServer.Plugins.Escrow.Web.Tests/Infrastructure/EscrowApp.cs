@@ -22,8 +22,21 @@ public class EscrowApp : IAsyncLifetime
     public const string AdminEmail = "admin@escrow.test";
     public const string AdminPassword = "correct horse battery staple";
 
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "escrow-web-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _dataDir;
+    private readonly bool _keepData;
     private HostFactory? _factory;
+
+    public EscrowApp()
+        : this(Path.Combine(Path.GetTempPath(), "escrow-web-tests", Guid.NewGuid().ToString("N")), keepData: false)
+    {
+    }
+
+    /// <summary>A host on a given data folder, kept after it stops when <paramref name="keepData"/> (to start another host on it: a restart).</summary>
+    protected EscrowApp(string dataDir, bool keepData)
+    {
+        _dataDir = dataDir;
+        _keepData = keepData;
+    }
 
     /// <summary>Errors and warnings the host logged (unhandled exceptions, failed worker passes).</summary>
     public ConcurrentQueue<string> LoggedErrors { get; } = new();
@@ -71,6 +84,8 @@ public class EscrowApp : IAsyncLifetime
         if (_factory is not null)
             await _factory.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (_keepData)
+            return;
         try
         {
             Directory.Delete(_dataDir, recursive: true);
