@@ -72,7 +72,7 @@ public static partial class IngestionBenchmark
         var pgbenchOne = await PgBenchAsync(db, clients: 1, initialize: false);
         return
         [
-            new("1. payment-event ingestion", "thread-pool spin limit of this process (runtime setting)", SpinLimit(), "", null),
+            new("1. payment-event ingestion", "garbage collector of this process (as in BTCPay: server)", System.Runtime.GCSettings.IsServerGC ? "server" : "workstation", "", null),
             new("1. payment-event ingestion", "events/s, 1 producer", $"{single:F0}", "", null),
             new("1. payment-event ingestion", "events/s, 8 producers", $"{eight:F0}", "", null),
             new("1. payment-event ingestion", "pgbench TPC-B tps (-c 8, 20 s)", $"{pgbench:F0}", "", null),
@@ -91,11 +91,6 @@ public static partial class IngestionBenchmark
     }
 
     private const int WarmUpEvents = 3000;
-
-    private static string SpinLimit() =>
-        Environment.GetEnvironmentVariable("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit")
-        ?? AppContext.GetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit")?.ToString()
-        ?? ".NET default";
 
     /// <summary>
     /// Runs the events (1 and 8 producers, in turns) until they are used up or the JIT has compiled nothing for two
