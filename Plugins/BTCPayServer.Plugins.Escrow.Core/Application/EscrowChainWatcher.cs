@@ -41,9 +41,17 @@ public sealed class EscrowChainWatcher(
             {
                 // No agency key yet: the pages say so; the other steps still run.
             }
-            applied += await SyncFundingAsync(id, cancellationToken);
-            opened += await OpenSpendsAsync(id, cancellationToken);
-            confirmed += await SyncSpendsAsync(id, cancellationToken);
+            try
+            {
+                applied += await SyncFundingAsync(id, cancellationToken);
+                opened += await OpenSpendsAsync(id, cancellationToken);
+                confirmed += await SyncSpendsAsync(id, cancellationToken);
+            }
+            catch (EscrowException)
+            {
+                // One contract in a state its chain work cannot handle (a conflict that outlasted the retries, a stored
+                // address that no longer matches its keys) must not stop the others; it is tried again next round.
+            }
         }
         return new ChainWatchReport(ids.Count, made, applied, opened, confirmed);
     }

@@ -26,9 +26,9 @@ public sealed partial class Contract
         var at = Moment(now);
         if (!Enum.IsDefined(mode))
             throw new InvalidInputException("custody", "Unknown custody mode.");
-        EnsureState("switched to another custody mode", ContractState.Draft);
         if (mode == Custody)
             return;
+        EnsureState("switched to another custody mode", ContractState.Draft);
         EnsureCustodyFits(mode, Currency);
         Custody = mode;
         Record(at, by, "contract.custody-chosen", ("custody", mode.ToString()));
