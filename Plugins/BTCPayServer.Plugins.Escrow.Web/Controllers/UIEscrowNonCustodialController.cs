@@ -58,6 +58,10 @@ public sealed class UIEscrowNonCustodialController(IContractStoreFactory stores)
 
     private async Task<IActionResult> Act(string storeId, Guid contractId, Func<NonCustodialEscrows, Task> act)
     {
+        // Another store's (or no) contract is "not found" before anything else is said about it.
+        await using (var store = stores.Open())
+            if (await store.FindInStoreAsync(storeId, contractId, HttpContext.RequestAborted) is null)
+                return NotFound();
         if (NonCustodialServices.Escrows(HttpContext.RequestServices) is not { } escrows)
         {
             TempData[ErrorKey] = "This escrow host has no bitcoin chain connected, so non-custodial escrows cannot be used here.";

@@ -157,6 +157,14 @@ public sealed class UIEscrowPartyEscrowController(PartyActions parties) : Contro
 
     private async Task<IActionResult> Act(string token, Func<NonCustodialEscrows, Task> act, string notice)
     {
+        try
+        {
+            await parties.OpenAsync(token, HttpContext.RequestAborted);
+        }
+        catch (ContractNotFoundException)
+        {
+            return NotFound();
+        }
         if (NonCustodialServices.Escrows(HttpContext.RequestServices) is not { } escrows)
         {
             TempData[ErrorKey] = "This escrow host has no bitcoin chain connected, so non-custodial escrows cannot be used here.";
