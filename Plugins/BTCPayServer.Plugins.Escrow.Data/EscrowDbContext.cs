@@ -34,6 +34,7 @@ public abstract class EscrowDbContext : DbContext
     public DbSet<Core.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Core.Webhooks.WebhookDelivery>();
     public DbSet<Core.Notifications.OutgoingEmail> OutgoingEmails => Set<Core.Notifications.OutgoingEmail>();
     public DbSet<Core.Api.IdempotencyRecord> IdempotencyKeys => Set<Core.Api.IdempotencyRecord>();
+    public DbSet<EscrowIndexCounterRow> EscrowIndexCounters => Set<EscrowIndexCounterRow>();
 
     /// <summary>
     /// Whether the driver's error says a unique key or primary key was already taken. Each provider answers for its own
@@ -64,6 +65,7 @@ public abstract class EscrowDbContext : DbContext
         AsText<DisputeStatus>(configurationBuilder);
         AsText<ProposalStatus>(configurationBuilder);
         AsText<ActorRole>(configurationBuilder);
+        AsText<CustodyMode>(configurationBuilder);
     }
 
     private static void AsText<TEnum>(ModelConfigurationBuilder builder) where TEnum : struct, Enum =>

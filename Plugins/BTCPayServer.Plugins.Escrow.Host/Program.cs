@@ -66,6 +66,9 @@ builder.Services.AddSingleton<IContractQueries>(new EfContractQueries(createCont
 // API requests with an Idempotency-Key, remembered in the escrow database.
 builder.Services.AddSingleton<IIdempotencyStore>(new EfIdempotencyStore(createContext));
 builder.Services.AddSingleton<IStoreSettingsStore>(sp => new EfStoreSettingsStore(createContext, sp.GetRequiredService<TimeProvider>()));
+// Non-custodial mode's storage ports (the chain itself, IEscrowChain, is registered with the sandbox).
+builder.Services.AddSingleton<BTCPayServer.Plugins.Escrow.Core.Ports.IEscrowIndexCounter>(new EfEscrowIndexCounter(createContext));
+builder.Services.AddSingleton<BTCPayServer.Plugins.Escrow.Core.Ports.IEscrowWatchList>(sp => new EfEscrowWatchList(createContext, sp.GetRequiredService<TimeProvider>()));
 // Party emails: queued in the outbox (sealed) and sent by the mail worker through Escrow:Smtp; none configured, none sent.
 builder.Services.AddSingleton<IEmailOutbox>(new EfEmailOutbox(createContext));
 builder.Services.AddSingleton<IEscrowNotifier, OutboxNotifier>();

@@ -29,6 +29,8 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(PostgresCollection.Name)] public sealed class PostgresReconciliationTests(PostgresDatabase db) : ReconciliationTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresStoreSettingsTests(PostgresDatabase db) : StoreSettingsTests(db);
 [Collection(PostgresCollection.Name)] public sealed class PostgresNotificationTests(PostgresDatabase db) : NotificationTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresNonCustodialStorageTests(PostgresDatabase db) : NonCustodialStorageTests(db);
+[Collection(PostgresCollection.Name)] public sealed class PostgresNonCustodialFlowTests(PostgresDatabase db) : NonCustodialFlowTests(db);
 
 [Collection(SqliteCollection.Name)] public sealed class SqliteRoundTripTests(SqliteDatabase db) : RoundTripTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteConcurrencyTests(SqliteDatabase db) : ConcurrencyTests(db);
@@ -38,6 +40,8 @@ public sealed class SqliteCollection : ICollectionFixture<SqliteDatabase>
 [Collection(SqliteCollection.Name)] public sealed class SqliteLookupTests(SqliteDatabase db) : LookupTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteDueWorkTests(SqliteDatabase db) : DueWorkTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteMigrationTests(SqliteDatabase db) : MigrationTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteNonCustodialStorageTests(SqliteDatabase db) : NonCustodialStorageTests(db);
+[Collection(SqliteCollection.Name)] public sealed class SqliteNonCustodialFlowTests(SqliteDatabase db) : NonCustodialFlowTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteMoneyPrecisionTests(SqliteDatabase db) : MoneyPrecisionTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteQueryTests(SqliteDatabase db) : QueryTests(db);
 [Collection(SqliteCollection.Name)] public sealed class SqliteReconciliationTests(SqliteDatabase db) : ReconciliationTests(db);

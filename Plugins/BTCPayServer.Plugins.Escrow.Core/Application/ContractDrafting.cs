@@ -13,9 +13,10 @@ public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider 
 {
     private readonly ContractUnitOfWork _work = new(stores, notifier);
 
-    public async Task<Guid> CreateDraftAsync(string storeId, ContractTerms terms, Actor agency, CancellationToken cancellationToken)
+    public async Task<Guid> CreateDraftAsync(string storeId, ContractTerms terms, Actor agency, CancellationToken cancellationToken, CustodyMode custody = CustodyMode.Custodial)
     {
         var contract = Contract.CreateDraft(storeId, terms, agency, clock.GetUtcNow());
+        contract.ChooseCustody(custody, agency, clock.GetUtcNow());
         await using var store = stores.Open();
         await store.AddAsync(contract, cancellationToken);
         return contract.Id;
@@ -41,6 +42,20 @@ public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider 
 
     public Task ChangeTermsAsync(string storeId, Guid contractId, ContractTerms terms, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
         _work.ActAsync(InStore(storeId, contractId, expectedRevision), c => c.ChangeTerms(terms, agency, clock.GetUtcNow()), cancellationToken);
+
+    /// <summary>
+    /// The terms and the custody mode of the form together; the mode changes first when leaving non-custodial (a fiat
+    /// currency needs the custodial mode) and last when entering it (it needs the BTC currency of the new terms).
+    /// </summary>
+    public Task ChangeTermsAsync(string storeId, Guid contractId, ContractTerms terms, CustodyMode custody, Actor agency, CancellationToken cancellationToken) =>
+        _work.ActAsync(InStore(storeId, contractId), c =>
+        {
+            if (custody == CustodyMode.Custodial)
+                c.ChooseCustody(custody, agency, clock.GetUtcNow());
+            c.ChangeTerms(terms, agency, clock.GetUtcNow());
+            c.ChooseCustody(custody, agency, clock.GetUtcNow());
+            return true;
+        }, cancellationToken);
 
     /// <summary>Sends the draft to both parties and issues their links (the first time only; later, use rotate).</summary>
     public Task<IssuedLinks> ProposeAsync(string storeId, Guid contractId, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>

@@ -61,6 +61,9 @@ public sealed class PartyActions(IContractStoreFactory stores, IPaymentGateway g
         await using var store = stores.Open();
         var contract = await Load(token)(store, cancellationToken) ?? throw new ContractNotFoundException();
         EnsureRole(RoleOf(contract, token), PartyRole.Client);
+        if (contract.IsNonCustodial)
+            throw new InvalidTransitionException("escrow.fund-on-chain",
+                "This contract is non-custodial: each milestone is paid to its own escrow address, shown on this page once its refund is signed.");
         // Paying into an escrow that can pay nothing out would only strand the client's money (no chain read here:
         // only a contract already found broken is refused).
         if (contract.AuditProblem is { } problem)

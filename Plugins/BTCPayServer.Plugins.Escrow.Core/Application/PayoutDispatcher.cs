@@ -28,7 +28,8 @@ public sealed class PayoutDispatcher(IContractStoreFactory stores, IPaymentGatew
             await using (var store = stores.Open())
             {
                 var contract = await store.FindAsync(contractId, cancellationToken);
-                if (contract is null)
+                // A non-custodial contract's payouts are paid by escrow spends its parties sign (EscrowChainWatcher), never by the gateway.
+                if (contract is null || contract.IsNonCustodial)
                     continue;
                 storeId = contract.StoreId;
                 due = contract.Payouts.Where(p => p.IsDue(clock.GetUtcNow())).ToList();

@@ -42,6 +42,7 @@ public sealed partial class Contract
     {
         var at = Moment(now);
         EnsureState("changed", ContractState.Draft, ContractState.Proposed, ContractState.Active);
+        EnsureCustodyFits(Custody, terms.Currency);
         var unchanged = _milestones.Where(m => terms.Milestones.Any(t => t.Id == m.Id && t.DueDate == m.DueDate)).Select(m => m.Id).ToHashSet();
         terms.EnsureDueDatesFrom(DateOnly.FromDateTime(at.UtcDateTime), unchanged);
         switch (State)
@@ -85,6 +86,7 @@ public sealed partial class Contract
     {
         var at = Moment(now);
         EnsureState("accepted", ContractState.Proposed, ContractState.Active);
+        EnsureKeyGivenBeforeAcceptance(role);
         var version = LatestTermsVersion!;
         if (!string.Equals(version.Hash, termsHash?.Trim(), StringComparison.OrdinalIgnoreCase))
             throw new EscrowException("terms.hash-mismatch", $"These terms are not the current ones. Review version {version.Number} and accept that.");

@@ -7,7 +7,7 @@ namespace BTCPayServer.Plugins.Escrow.Core.NonCustodial;
 /// Finds private key material anywhere in pasted text (an extended private key, even cut short, or a WIF key), so the
 /// escrow can refuse it before anything else reads or keeps the text.
 /// </summary>
-internal static partial class PrivateKeyDetector
+public static partial class PrivateKeyDetector
 {
     public const string Refusal =
         "This is a private key. A private key can spend your money: never paste it into any website. It was refused and not kept. " +

@@ -34,6 +34,14 @@ public sealed record StoreEscrowSettings
     /// <summary>The agency's own addresses: they hear about disputes escalated to the agency and late payments held.</summary>
     public IReadOnlyList<string> AgencyEmails { get; init; } = [];
 
+    /// <summary>
+    /// The agency's key for non-custodial escrows, <c>[fingerprint/path]xpub</c> as <see cref="NonCustodial.PartyKeyParser"/>
+    /// writes it: a key the agency holds in its own wallet. Null: the store offers no non-custodial contracts.
+    /// </summary>
+    public string? AgencyKey { get; init; }
+    /// <summary>Where non-custodial spends pay the agency's fee (an address of the agency's wallet).</summary>
+    public string? AgencyPayoutAddress { get; init; }
+
     public const int MaxAgencyEmails = 10;
 
     public EmailPreferences EmailPreferences => new(EmailsOff ?? [], AgencyEmails ?? []);
@@ -63,11 +71,32 @@ public sealed record StoreEscrowSettings
         var off = (EmailsOff ?? []).Distinct().ToList();
         foreach (var kind in off.Where(k => !EmailKinds.IsSwitchable(k)))
             throw new InvalidInputException("emailsOff", $"'{Text.Excerpt(kind.ToString())}' is not a kind of email that can be switched off.");
+        // Whatever else is known, a private key is never stored (nor repeated in a message).
+        if (AgencyKey is { } key && NonCustodial.PrivateKeyDetector.ContainsPrivateKey(key))
+            throw new InvalidInputException("agencyKey", NonCustodial.PrivateKeyDetector.Refusal);
+        if ((AgencyKey?.Length ?? 0) > 4_000 || (AgencyPayoutAddress?.Length ?? 0) > 200)
+            throw new InvalidInputException("agencyKey", "The agency key or payout address is far too long.");
         return this with
         {
+            AgencyKey = string.IsNullOrWhiteSpace(AgencyKey) ? null : AgencyKey.Trim(),
+            AgencyPayoutAddress = string.IsNullOrWhiteSpace(AgencyPayoutAddress) ? null : AgencyPayoutAddress.Trim(),
             DefaultCurrency = currency.Code, PaymentMethods = payments, PayoutMethods = payouts,
             EmailsOff = off.Order().ToList(), AgencyEmails = Addresses(AgencyEmails),
         };
+    }
+
+    /// <summary>
+    /// <see cref="Validated()"/>, and the agency's key and payout address read on the escrow chain's network: the key
+    /// stored in its canonical form, both or neither given.
+    /// </summary>
+    public StoreEscrowSettings Validated(NBitcoin.Network network)
+    {
+        var valid = Validated();
+        if (valid.AgencyKey is null && valid.AgencyPayoutAddress is null)
+            return valid;
+        var key = NonCustodial.PartyKeyParser.Parse(valid.AgencyKey, NonCustodial.EscrowRole.Agency, network).Unwrap();
+        var address = NonCustodial.PayoutAddress.Parse(valid.AgencyPayoutAddress, "agencyPayoutAddress", "agency", network).Unwrap();
+        return valid with { AgencyKey = key.Text, AgencyPayoutAddress = address.ToString() };
     }
 
     /// <summary>The agency's addresses: trimmed, each a single valid address, no duplicates (case-insensitive), at most ten.</summary>

@@ -9,10 +9,13 @@ using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Disputes;
 using BTCPayServer.Plugins.Escrow.Core.Funding;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
+using BTCPayServer.Plugins.Escrow.Core.NonCustodial;
 using BTCPayServer.Plugins.Escrow.Core.Terms;
 using BTCPayServer.Plugins.Escrow.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #pragma warning disable 219, 612, 618
 #nullable disable
@@ -28,7 +31,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
                 "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract",
                 typeof(Contract),
                 baseEntityType,
-                propertyCount: 25,
+                propertyCount: 27,
                 complexPropertyCount: 12,
                 navigationCount: 2,
                 unnamedIndexCount: 3,
@@ -87,6 +90,15 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
                 fieldInfo: typeof(Contract).GetField("<Currency>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 5);
 
+            var custody = runtimeEntityType.AddProperty(
+                "Custody",
+                typeof(CustodyMode),
+                propertyInfo: typeof(Contract).GetProperty("Custody", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Contract).GetField("<Custody>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                maxLength: 32,
+                providerPropertyType: typeof(string));
+            custody.SetSentinelFromProviderValue("Custodial");
+
             var disputeResponseWindow = runtimeEntityType.AddProperty(
                 "DisputeResponseWindow",
                 typeof(TimeSpan),
@@ -117,6 +129,20 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
                 fieldInfo: typeof(Contract).GetField("<NextTimerAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true,
                 valueConverter: new UtcTicksConverter());
+
+            var nonCustodial = runtimeEntityType.AddProperty(
+                "NonCustodial",
+                typeof(NonCustodialState),
+                propertyInfo: typeof(Contract).GetProperty("NonCustodial", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Contract).GetField("<NonCustodial>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            nonCustodial.SetValueConverter(new ValueConverter<NonCustodialState, string>(
+                string (NonCustodialState s) => s.ToJson(),
+                NonCustodialState (string j) => NonCustodialState.FromJson(j)));
+            nonCustodial.SetComparer(new ValueComparer<NonCustodialState>(
+                bool (NonCustodialState a, NonCustodialState b) => (a == null ? null : a.ToJson()) == (b == null ? null : b.ToJson()),
+                int (NonCustodialState s) => s.ToJson().GetHashCode(StringComparison.Ordinal),
+                NonCustodialState (NonCustodialState s) => s));
+            nonCustodial.AddAnnotation("Relational:ColumnName", "NonCustodial");
 
             var overpayment = runtimeEntityType.AddProperty(
                 "Overpayment",

@@ -11,7 +11,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
     public partial class SqliteEscrowDbContextModel
     {
         private SqliteEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("09b92027-b437-470f-9b36-a755dfb64122"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("dce8edbe-bb25-4b69-879f-60aca62ad235"), entityTypeCount: 12)
         {
         }
 
@@ -25,6 +25,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
             var webhookDelivery = WebhookDeliveryEntityType.Create(this);
             var webhookSubscription = WebhookSubscriptionEntityType.Create(this);
+            var escrowIndexCounterRow = EscrowIndexCounterRowEntityType.Create(this);
             var partyTokenRow = PartyTokenRowEntityType.Create(this);
             var processedEventRow = ProcessedEventRowEntityType.Create(this);
             var storeSettingsRow = StoreSettingsRowEntityType.Create(this);
@@ -43,6 +44,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Sqlite
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
             WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
             WebhookSubscriptionEntityType.CreateAnnotations(webhookSubscription);
+            EscrowIndexCounterRowEntityType.CreateAnnotations(escrowIndexCounterRow);
             PartyTokenRowEntityType.CreateAnnotations(partyTokenRow);
             ProcessedEventRowEntityType.CreateAnnotations(processedEventRow);
             StoreSettingsRowEntityType.CreateAnnotations(storeSettingsRow);

@@ -125,6 +125,11 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                         .HasMaxLength(5)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Custody")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<TimeSpan>("DisputeResponseWindow")
                         .HasColumnType("TEXT");
 
@@ -138,6 +143,11 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
 
                     b.Property<long?>("NextTimerAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("NonCustodial")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("NonCustodial");
 
                     b.Property<string>("Overpayment")
                         .IsRequired()
@@ -1001,6 +1011,20 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Sqlite
                     b.HasIndex("StoreId");
 
                     b.ToTable("Webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.EscrowIndexCounterRow", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("StoreId");
+
+                    b.ToTable("EscrowIndexCounters", (string)null);
                 });
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.PartyTokenRow", b =>

@@ -36,6 +36,7 @@ internal sealed class ContractMapping : IEntityTypeConfiguration<Contract>
         b.Ignore(c => c.LatestTermsVersion);
 
         ContractJson.Map(b);
+        NonCustodialMapping.Map(b);
         b.HasMany(c => c.Invoices).WithOne().HasForeignKey(i => i.ContractId);
         b.HasMany(c => c.Payouts).WithOne().HasForeignKey(p => p.ContractId);
 

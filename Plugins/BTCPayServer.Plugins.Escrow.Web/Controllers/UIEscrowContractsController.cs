@@ -43,7 +43,7 @@ public sealed class UIEscrowContractsController(
             // A value that did not even bind (a date or number that is not one) is refused, never replaced by a default.
             if (ModelState.IsValid)
             {
-                var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
+                var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), User.ToAgencyActor(), cancellationToken, form.Custody);
                 return RedirectToAction(nameof(Details), new { storeId, contractId = id });
             }
         }
@@ -86,7 +86,7 @@ public sealed class UIEscrowContractsController(
         var contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken);
         if (contract is null)
             return NotFound();
-        return View(new ContractEditModel { StoreId = storeId, ContractId = contractId, State = contract.State, Form = ContractFormModel.From(contract.CurrentTerms()) });
+        return View(new ContractEditModel { StoreId = storeId, ContractId = contractId, State = contract.State, Form = WithCustody(ContractFormModel.From(contract.CurrentTerms()), contract.Custody) });
     }
 
     [HttpPost("contracts/{contractId:guid}/edit")]
@@ -96,7 +96,7 @@ public sealed class UIEscrowContractsController(
         {
             if (ModelState.IsValid)
             {
-                await drafting.ChangeTermsAsync(storeId, contractId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
+                await drafting.ChangeTermsAsync(storeId, contractId, form.ToTerms(), form.Custody, User.ToAgencyActor(), cancellationToken);
                 return RedirectToAction(nameof(Details), new { storeId, contractId });
             }
         }
@@ -279,5 +279,11 @@ public sealed class UIEscrowContractsController(
             TempData[ErrorKey] = e.Message;
         }
         return RedirectToAction(nameof(Details), new { storeId, contractId });
+    }
+
+    private static ContractFormModel WithCustody(ContractFormModel form, CustodyMode custody)
+    {
+        form.Custody = custody;
+        return form;
     }
 }

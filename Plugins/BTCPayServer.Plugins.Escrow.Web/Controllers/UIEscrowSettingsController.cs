@@ -42,13 +42,21 @@ public sealed class UIEscrowSettingsController(IStoreSettingsStore settings, IEn
             return Redisplay(form);
         try
         {
-            await settings.SaveAsync(storeId, form.ToSettings(), cancellationToken);
+            // The agency key is read on the chain's network; a private key is refused and never repeated on the page.
+            var network = HttpContext.RequestServices.GetService(typeof(Core.NonCustodial.IEscrowChain)) is Core.NonCustodial.IEscrowChain chain ? chain.Network : null;
+            await settings.SaveAsync(storeId, form.ToSettings(network), cancellationToken);
             TempData["EscrowSettingsSaved"] = "Settings saved. Defaults and methods apply to contracts created, invoices opened and payouts made from now on; email choices apply to the next email.";
             return RedirectToAction(nameof(Index), new { storeId });
         }
         catch (EscrowException e)
         {
             ModelState.AddEscrowError(e);
+            if (form.AgencyKey is { } typed && Core.NonCustodial.PrivateKeyDetector.ContainsPrivateKey(typed))
+            {
+                form.AgencyKey = null;
+                ModelState.Remove(nameof(SettingsFormModel.AgencyKey));
+                ModelState.AddModelError(nameof(SettingsFormModel.AgencyKey), Core.NonCustodial.PrivateKeyDetector.Refusal);
+            }
             return Redisplay(form);
         }
     }

@@ -20,6 +20,10 @@ public static class EscrowWebServices
         services.AddSingleton<TimerSweep>();
         services.AddSingleton<PayoutDispatcher>();
         services.AddSingleton<IdempotencyRetention>();
+        // Non-custodial mode: resolved only where the host registered the chain (IEscrowChain), the index counter
+        // (IEscrowIndexCounter) and the watch list (IEscrowWatchList); see NonCustodialServices.
+        services.AddScoped<NonCustodialEscrows>();
+        services.AddScoped<EscrowChainWatcher>();
         // The public "Email me my link" page: answered at once, worked through in the background, limited per client and address.
         services.AddScoped<LinkRequests>();
         services.AddSingleton<LinkRequestQueue>();

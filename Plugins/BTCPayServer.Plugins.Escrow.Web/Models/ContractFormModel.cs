@@ -47,6 +47,8 @@ public sealed class ContractFormModel
     /// <summary>Days.</summary>
     public int DisputeResponseWindow { get; set; } = 7;
     public List<MilestoneFormModel> Milestones { get; set; } = [new()];
+    /// <summary>Custodial (the store's wallet holds the money) or non-custodial (2-of-3 multisig per milestone, BTC only).</summary>
+    public Core.Contracts.CustodyMode Custody { get; set; }
 
     /// <summary>Builds valid terms or throws the first refusal, naming its field.</summary>
     public ContractTerms ToTerms()

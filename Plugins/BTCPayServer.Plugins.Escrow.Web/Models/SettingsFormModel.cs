@@ -23,6 +23,9 @@ public sealed class SettingsFormModel
     public List<EmailKind> EmailsOn { get; set; } = [];
     /// <summary>The agency's addresses, one per line (commas and semicolons separate too).</summary>
     public string? AgencyEmails { get; set; }
+    /// <summary>Non-custodial escrows: the agency's extended public key with origin, and where its fee is paid.</summary>
+    public string? AgencyKey { get; set; }
+    public string? AgencyPayoutAddress { get; set; }
 
     public static SettingsFormModel From(StoreEscrowSettings s) => new()
     {
@@ -39,7 +42,12 @@ public sealed class SettingsFormModel
         AutoApproveClaims = s.AutoApproveClaims,
         EmailsOn = EmailKinds.Switchable.Select(k => k.Kind).Where(s.EmailPreferences.Sends).ToList(),
         AgencyEmails = string.Join("\n", s.AgencyEmails),
+        AgencyKey = s.AgencyKey,
+        AgencyPayoutAddress = s.AgencyPayoutAddress,
     };
+
+    /// <summary>The settings, with the agency's key read on the escrow chain's network when the host has one.</summary>
+    public StoreEscrowSettings ToSettings(NBitcoin.Network? network) => network is null ? ToSettings() : ToSettings().Validated(network);
 
     public StoreEscrowSettings ToSettings() => new StoreEscrowSettings
     {
@@ -56,6 +64,8 @@ public sealed class SettingsFormModel
         AutoApproveClaims = AutoApproveClaims,
         EmailsOff = EmailKinds.Switchable.Select(k => k.Kind).Where(k => !EmailsOn.Contains(k)).ToList(),
         AgencyEmails = (AgencyEmails ?? "").Split(['\n', '\r', ',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        AgencyKey = AgencyKey,
+        AgencyPayoutAddress = AgencyPayoutAddress,
     }.Validated();
 
     /// <summary>A new contract form pre-filled with the store's defaults.</summary>

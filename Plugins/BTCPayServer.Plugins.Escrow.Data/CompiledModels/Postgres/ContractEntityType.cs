@@ -9,9 +9,12 @@ using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Disputes;
 using BTCPayServer.Plugins.Escrow.Core.Funding;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
+using BTCPayServer.Plugins.Escrow.Core.NonCustodial;
 using BTCPayServer.Plugins.Escrow.Core.Terms;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #pragma warning disable 219, 612, 618
@@ -28,7 +31,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 "BTCPayServer.Plugins.Escrow.Core.Contracts.Contract",
                 typeof(Contract),
                 baseEntityType,
-                propertyCount: 26,
+                propertyCount: 28,
                 complexPropertyCount: 12,
                 navigationCount: 2,
                 unnamedIndexCount: 3,
@@ -92,6 +95,16 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 maxLength: 5);
             currency.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
+            var custody = runtimeEntityType.AddProperty(
+                "Custody",
+                typeof(CustodyMode),
+                propertyInfo: typeof(Contract).GetProperty("Custody", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Contract).GetField("<Custody>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                maxLength: 32,
+                providerPropertyType: typeof(string));
+            custody.SetSentinelFromProviderValue("Custodial");
+            custody.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
             var disputeResponseWindow = runtimeEntityType.AddProperty(
                 "DisputeResponseWindow",
                 typeof(TimeSpan),
@@ -125,6 +138,21 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
                 fieldInfo: typeof(Contract).GetField("<NextTimerAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             nextTimerAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var nonCustodial = runtimeEntityType.AddProperty(
+                "NonCustodial",
+                typeof(NonCustodialState),
+                propertyInfo: typeof(Contract).GetProperty("NonCustodial", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Contract).GetField("<NonCustodial>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            nonCustodial.SetValueConverter(new ValueConverter<NonCustodialState, string>(
+                string (NonCustodialState s) => s.ToJson(),
+                NonCustodialState (string j) => NonCustodialState.FromJson(j)));
+            nonCustodial.SetComparer(new ValueComparer<NonCustodialState>(
+                bool (NonCustodialState a, NonCustodialState b) => (a == null ? null : a.ToJson()) == (b == null ? null : b.ToJson()),
+                int (NonCustodialState s) => s.ToJson().GetHashCode(StringComparison.Ordinal),
+                NonCustodialState (NonCustodialState s) => s));
+            nonCustodial.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            nonCustodial.AddAnnotation("Relational:ColumnName", "NonCustodial");
 
             var overpayment = runtimeEntityType.AddProperty(
                 "Overpayment",

@@ -12,7 +12,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
     public partial class PostgresEscrowDbContextModel
     {
         private PostgresEscrowDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("4043185a-32e7-444d-b316-a395d4cd56ee"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("6dbc456b-9180-4bb7-925e-2513f9c56dd4"), entityTypeCount: 12)
         {
         }
 
@@ -26,6 +26,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             var payoutInstruction = PayoutInstructionEntityType.Create(this);
             var webhookDelivery = WebhookDeliveryEntityType.Create(this);
             var webhookSubscription = WebhookSubscriptionEntityType.Create(this);
+            var escrowIndexCounterRow = EscrowIndexCounterRowEntityType.Create(this);
             var partyTokenRow = PartyTokenRowEntityType.Create(this);
             var processedEventRow = ProcessedEventRowEntityType.Create(this);
             var storeSettingsRow = StoreSettingsRowEntityType.Create(this);
@@ -44,6 +45,7 @@ namespace BTCPayServer.Plugins.Escrow.Data.CompiledModels.Postgres
             PayoutInstructionEntityType.CreateAnnotations(payoutInstruction);
             WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
             WebhookSubscriptionEntityType.CreateAnnotations(webhookSubscription);
+            EscrowIndexCounterRowEntityType.CreateAnnotations(escrowIndexCounterRow);
             PartyTokenRowEntityType.CreateAnnotations(partyTokenRow);
             ProcessedEventRowEntityType.CreateAnnotations(processedEventRow);
             StoreSettingsRowEntityType.CreateAnnotations(storeSettingsRow);

@@ -131,6 +131,11 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                         .HasMaxLength(5)
                         .HasColumnType("character varying(5)");
 
+                    b.Property<string>("Custody")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<TimeSpan>("DisputeResponseWindow")
                         .HasColumnType("interval");
 
@@ -144,6 +149,11 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("NextTimerAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("NonCustodial")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("NonCustodial");
 
                     b.Property<string>("Overpayment")
                         .IsRequired()
@@ -1012,6 +1022,20 @@ namespace BTCPayServer.Plugins.Escrow.Data.Migrations.Postgres
                     b.HasIndex("StoreId");
 
                     b.ToTable("Webhooks", "BTCPayServer.Plugins.Escrow");
+                });
+
+            modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.EscrowIndexCounterRow", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("StoreId");
+
+                    b.ToTable("EscrowIndexCounters", "BTCPayServer.Plugins.Escrow");
                 });
 
             modelBuilder.Entity("BTCPayServer.Plugins.Escrow.Data.Mapping.PartyTokenRow", b =>

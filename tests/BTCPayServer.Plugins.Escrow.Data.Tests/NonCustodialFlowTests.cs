@@ -1,0 +1,253 @@
+using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Audit;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Milestones;
+using BTCPayServer.Plugins.Escrow.Core.NonCustodial;
+using BTCPayServer.Plugins.Escrow.Core.Payouts;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
+using BTCPayServer.Plugins.Escrow.Core.Stores;
+using BTCPayServer.Plugins.Escrow.Data.Tests.Builders;
+using BTCPayServer.Plugins.Escrow.Data.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using NBitcoin;
+
+namespace BTCPayServer.Plugins.Escrow.Data.Tests;
+
+/// <summary>
+/// The non-custodial flow through the application services and real storage, on the strict sandbox chain: keys, escrow
+/// address, pre-signed refund, funding seen on chain as payment events, approval paid by a release both parties sign in
+/// their own wallets (keys generated here), broadcast and confirmed.
+/// </summary>
+public abstract class NonCustodialFlowTests(StoreDatabase database)
+{
+    private static readonly Network Net = Network.RegTest;
+
+    /// <summary>A party's own wallet: exports its key with origin, signs what names its fingerprint.</summary>
+    private sealed class Wallet(int seed)
+    {
+        private readonly ExtKey _master = Master(seed);
+        private static ExtKey Master(int seed)
+        {
+            var bytes = new byte[32];
+            new Random(seed).NextBytes(bytes);
+            return new ExtKey(Convert.ToHexString(bytes));
+        }
+
+        public ExtKey Account => _master.Derive(new KeyPath("48'/1'/0'/2'"));
+        public string Exported => $"[{_master.GetPublicKey().GetHDFingerPrint()}/48h/1h/0h/2h]{Account.Neuter().GetWif(Net)}";
+        public string Payout { get; } = new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net).ToString();
+
+        public string Sign(string psbtBase64)
+        {
+            var psbt = PSBT.Parse(psbtBase64, Net);
+            foreach (var input in psbt.Inputs)
+                foreach (var (_, path) in input.HDKeyPaths)
+                    if (path.MasterFingerprint == _master.GetPublicKey().GetHDFingerPrint())
+                        input.Sign(_master.Derive(path.KeyPath).PrivateKey);
+            return psbt.ToBase64();
+        }
+    }
+
+    private sealed class NoGateway : IPaymentGateway
+    {
+        public Task<CreatedInvoice> CreateFundingInvoiceAsync(FundingInvoiceRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<CreatedPullPayment> CreatePullPaymentAsync(PullPaymentRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task ArchivePullPaymentAsync(string storeId, string pullPaymentId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class Setup
+    {
+        public required FakeTimeProvider Clock { get; init; }
+        public required SandboxChain Chain { get; init; }
+        public required NonCustodialEscrows Escrows { get; init; }
+        public required EscrowChainWatcher Watcher { get; init; }
+        public required PartyActions Parties { get; init; }
+        public required string StoreId { get; init; }
+        public required Guid ContractId { get; init; }
+        public required Guid MilestoneId { get; init; }
+        public required string ClientToken { get; init; }
+        public required string FreelancerToken { get; init; }
+        public Wallet Client { get; } = new(101);
+        public Wallet Freelancer { get; } = new(102);
+        public Wallet Agency { get; } = new(103);
+    }
+
+    private async Task<Setup> ProposedAsync()
+    {
+        var clock = Build.Clock();
+        var chain = new SandboxChain(Net, height: 500);
+        var escrowChain = new SandboxEscrowChain(chain);
+        var storeId = Build.Unique("store");
+        var stores = new EfContractStoreFactory(database.NewContext);
+        var settings = new EfStoreSettingsStore(database.NewContext, clock);
+        var escrows = new NonCustodialEscrows(stores, escrowChain, settings, new EfEscrowIndexCounter(database.NewContext), clock);
+        var watcher = new EscrowChainWatcher(new EfEscrowWatchList(database.NewContext, clock), stores, escrowChain, escrows,
+            new PaymentEventHandler(stores, clock), clock);
+        var contract = Build.Draft(clock, storeId, Build.Terms(1, "BTC", _ => 0.01m));
+        contract.ChooseCustody(CustodyMode.NonCustodial, Build.Agency, clock.GetUtcNow());
+        contract.Propose(Build.Agency, clock.GetUtcNow());
+        var clientToken = contract.IssuePartyLink(PartyRole.Client, Build.Agency, clock.GetUtcNow());
+        var freelancerToken = contract.IssuePartyLink(PartyRole.Freelancer, Build.Agency, clock.GetUtcNow());
+        await database.AddAsync(contract);
+        var setup = new Setup
+        {
+            Clock = clock, Chain = chain, Escrows = escrows, Watcher = watcher, Parties = new PartyActions(stores, new NoGateway(), settings, clock),
+            StoreId = storeId, ContractId = contract.Id, MilestoneId = contract.Milestones[0].Id, ClientToken = clientToken, FreelancerToken = freelancerToken,
+        };
+        await settings.SaveAsync(storeId, new StoreEscrowSettings { AgencyKey = setup.Agency.Exported, AgencyPayoutAddress = setup.Agency.Payout }.Validated(Net), CancellationToken.None);
+        return setup;
+    }
+
+    private async Task<Setup> ActiveAsync()
+    {
+        var s = await ProposedAsync();
+        await s.Escrows.SubmitKeyAsync(s.ClientToken, s.Client.Exported, s.Client.Payout, CancellationToken.None);
+        await s.Escrows.SubmitKeyAsync(s.FreelancerToken, s.Freelancer.Exported, s.Freelancer.Payout, CancellationToken.None);
+        var hash = (await database.LoadAsync(s.ContractId)).LatestTermsVersion!.Hash;
+        await s.Parties.AcceptTermsAsync(s.ClientToken, hash, CancellationToken.None);
+        await s.Parties.AcceptTermsAsync(s.FreelancerToken, hash, CancellationToken.None);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        return s;
+    }
+
+    /// <summary>The client's wallet prepares, unsigned, the payment of <paramref name="sats"/> to the escrow address.</summary>
+    private static (PSBT Psbt, Key Key) PrepareFunding(Setup s, string escrowAddress, long sats)
+    {
+        var hot = new Key();
+        var funding = s.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(sats + 100_000));
+        var coin = new Coin(funding, 0);
+        var tx = Net.CreateTransaction();
+        tx.Version = 2;
+        tx.Inputs.Add(new TxIn(coin.Outpoint) { Sequence = 0xfffffffd });
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(sats), BitcoinAddress.Create(escrowAddress, Net)));
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+        var psbt = PSBT.FromTransaction(tx, Net);
+        psbt.AddCoins(coin);
+        return (psbt, hot);
+    }
+
+    [Fact]
+    public async Task A_milestone_is_funded_through_its_escrow_address_and_released_by_client_and_freelancer_signatures()
+    {
+        var s = await ActiveAsync();
+        var contract = await database.LoadAsync(s.ContractId);
+        var record = Assert.Single(contract.NonCustodial.Milestones);
+        var keys = EscrowKeySet.Parse(s.Client.Exported, s.Freelancer.Exported, s.Agency.Exported, Net).Unwrap();
+        Assert.Equal(new MilestoneEscrow(keys, record.Index).Address.ToString(), record.Address);
+        Assert.Equal(1_000_000, record.AmountSats);
+
+        // Refund first: the client's unsigned funding, then freelancer and agency sign the refund.
+        var (funding, hot) = PrepareFunding(s, record.Address, record.AmountSats);
+        await s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, funding.ToBase64(), CancellationToken.None);
+        var refund = (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].Refund!;
+        await s.Escrows.SignRefundAsync(s.FreelancerToken, s.MilestoneId, s.Freelancer.Sign(refund.IssuedPsbt), CancellationToken.None);
+        Assert.Empty((await database.LoadAsync(s.ContractId)).Invoices);
+        await s.Escrows.SignRefundAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, s.Agency.Sign(refund.IssuedPsbt), CancellationToken.None);
+        contract = await database.LoadAsync(s.ContractId);
+        record = contract.NonCustodial.Milestones[0];
+        Assert.True(record.RefundReady);
+        var signedRefund = Transaction.Parse(record.SignedRefundHex!, Net);
+        Assert.Equal("chain:" + record.Address, Assert.Single(contract.Invoices).InvoiceId);
+
+        // The client signs and sends the funding; seen on chain, then confirmed.
+        funding.SignWithKeys(hot).Finalize();
+        Assert.True(s.Chain.Submit(funding.ExtractTransaction()).IsValid);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        Assert.Equal(MilestoneState.Pending, (await database.LoadAsync(s.ContractId)).Milestones[0].State);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(MilestoneState.Funded, contract.Milestones[0].State);
+        Assert.Equal(0.01m, contract.Milestones[0].Funded.Amount);
+
+        // Delivered and approved: the release is a signing round, not a pull payment.
+        await s.Parties.SubmitDeliverableAsync(s.FreelancerToken, s.MilestoneId, "Done", [], [], CancellationToken.None);
+        await s.Parties.ApproveAsync(s.ClientToken, s.MilestoneId, CancellationToken.None);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        contract = await database.LoadAsync(s.ContractId);
+        var spend = Assert.Single(contract.NonCustodial.Spends);
+        Assert.Equal(SpendKind.Release, spend.Round.Kind);
+        Assert.Equal("the client and the freelancer", spend.Round.StillNeeded());
+        Assert.All(contract.Payouts, p => Assert.Equal(PayoutStatus.Claimable, p.Status));
+
+        // A tampered upload is refused, naming the field, and nothing is stored.
+        var tampered = PSBT.Parse(s.Client.Sign(spend.Round.IssuedPsbt), Net);
+        tampered.Outputs[0].Value += NBitcoin.Money.Satoshis(1);
+        var error = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            s.Escrows.SignSpendAsync(s.ClientToken, spend.Id, tampered.ToBase64(), CancellationToken.None));
+        Assert.Equal("psbt", error.Field);
+        Assert.Empty((await database.LoadAsync(s.ContractId)).Spend(spend.Id).Round.SignedBy);
+
+        await s.Escrows.SignSpendAsync(s.ClientToken, spend.Id, s.Client.Sign(spend.Round.IssuedPsbt), CancellationToken.None);
+        var broadcast = await s.Escrows.SignSpendAsync(s.FreelancerToken, spend.Id, s.Freelancer.Sign(spend.Round.IssuedPsbt), CancellationToken.None);
+        Assert.Equal(EscrowSpendStatus.Broadcast, broadcast.Status);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+
+        contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(EscrowSpendStatus.Confirmed, contract.Spend(spend.Id).Status);
+        Assert.All(contract.Payouts, p => Assert.Equal(PayoutStatus.Completed, p.Status));
+        Assert.Equal(MilestoneState.Released, contract.Milestones[0].State);
+        var paid = s.Chain.UnspentOutputs(BitcoinAddress.Create(s.Freelancer.Payout, Net).ScriptPubKey);
+        Assert.Equal(contract.Milestones[0].ReleasedToFreelancer.Amount, Assert.Single(paid).Output.Value.ToDecimal(MoneyUnit.BTC) + NetworkFeeShare(contract, spend));
+        // The pre-signed refund can no longer spend the escrow: its output is gone.
+        Assert.False(s.Chain.Submit(signedRefund).IsValid);
+        var types = (await database.NewStore().ReadAsync(s.ContractId, CancellationToken.None)).Select(e => e.Type).ToList();
+        foreach (var type in new[] { "contract.custody-chosen", "escrow.key-given", "escrow.address-derived", "escrow.refund-prepared", "escrow.refund-signed",
+                     "invoice.settled", "escrow.spend-opened", "escrow.spend-signature", "escrow.spend-broadcast", "escrow.spend-confirmed", "payout.completed" })
+            Assert.Contains(type, types);
+    }
+
+    /// <summary>The freelancer's output is the release minus its share of the network fee.</summary>
+    private static decimal NetworkFeeShare(Contract contract, EscrowSpendRecord spend)
+    {
+        var tx = PSBT.Parse(spend.Round.IssuedPsbt, Net).GetGlobalTransaction();
+        var input = contract.NonCustodial.Milestones[0].AmountSats;
+        return (input - tx.Outputs.Sum(o => o.Value.Satoshi)) / 100_000_000m;
+    }
+
+    [Fact]
+    public async Task A_bad_key_or_payout_address_is_refused_naming_its_field_and_nothing_is_stored()
+    {
+        var s = await ProposedAsync();
+        var xprv = s.Client.Account.GetWif(Net).ToString();
+
+        var privateKey = await Assert.ThrowsAsync<InvalidInputException>(() => s.Escrows.SubmitKeyAsync(s.ClientToken, xprv, s.Client.Payout, CancellationToken.None));
+        var garbage = await Assert.ThrowsAsync<InvalidInputException>(() => s.Escrows.SubmitKeyAsync(s.ClientToken, "xpub-not-a-key", s.Client.Payout, CancellationToken.None));
+        var address = await Assert.ThrowsAsync<InvalidInputException>(() => s.Escrows.SubmitKeyAsync(s.ClientToken, s.Client.Exported, "bc1qnotanaddress", CancellationToken.None));
+        var agencyWallet = await Assert.ThrowsAsync<InvalidInputException>(() => s.Escrows.SubmitKeyAsync(s.FreelancerToken, s.Agency.Exported, s.Freelancer.Payout, CancellationToken.None));
+
+        Assert.Equal(["clientKey", "clientKey", "payoutAddress", "freelancerKey"], new[] { privateKey.Field, garbage.Field, address.Field, agencyWallet.Field });
+        Assert.DoesNotContain(xprv, privateKey.Message);
+        Assert.Empty((await database.LoadAsync(s.ContractId)).NonCustodial.Keys);
+        await Assert.ThrowsAsync<ContractNotFoundException>(() => s.Escrows.SubmitKeyAsync("not-a-token", s.Client.Exported, s.Client.Payout, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Funding_is_not_watched_until_the_refund_is_signed_and_a_refund_signature_of_another_transaction_is_refused()
+    {
+        var s = await ActiveAsync();
+        var record = (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0];
+        var (funding, _) = PrepareFunding(s, record.Address, record.AmountSats);
+        await s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, funding.ToBase64(), CancellationToken.None);
+        var refund = (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].Refund!;
+
+        var (other, _) = PrepareFunding(s, record.Address, record.AmountSats);
+        var wrong = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            s.Escrows.SignRefundAsync(s.FreelancerToken, s.MilestoneId, s.Freelancer.Sign(other.ToBase64()), CancellationToken.None));
+        var short_ = PrepareFunding(s, record.Address, record.AmountSats - 1).Psbt;
+        var underpaid = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, short_.ToBase64(), CancellationToken.None));
+        var byFreelancer = await Assert.ThrowsAsync<EscrowException>(() =>
+            s.Escrows.ProposeFundingAsync(s.FreelancerToken, s.MilestoneId, funding.ToBase64(), CancellationToken.None));
+
+        Assert.Equal("psbt", wrong.Field);
+        Assert.Equal("funding", underpaid.Field);
+        Assert.Equal("party.wrong-role", byFreelancer.Code);
+        var stored = (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0];
+        Assert.Equal(refund.IssuedPsbt, stored.Refund!.Psbt);
+        Assert.False(stored.RefundReady);
+        Assert.Empty((await database.LoadAsync(s.ContractId)).Invoices);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Net;
+using BTCPayServer.Plugins.Escrow.Core.Application;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Core.Milestones;
+using BTCPayServer.Plugins.Escrow.Core.NonCustodial;
+using BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using NBitcoin;
+
+namespace BTCPayServer.Plugins.Escrow.Web.Tests;
+
+/// <summary>The standalone host with a sandbox chain, as the host registers it (a singleton <see cref="IEscrowChain"/>).</summary>
+public sealed class NonCustodialApp : EscrowApp
+{
+    public SandboxChain Chain { get; } = new(Network.RegTest, height: 500);
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddSingleton<IEscrowChain>(new SandboxEscrowChain(Chain));
+
+    /// <summary>What the host's escrow worker does on its next round for the chain.</summary>
+    public async Task WatchChainAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<EscrowChainWatcher>().RunAsync(CancellationToken.None);
+    }
+}
+
+/// <summary>
+/// The non-custodial mode through the pages: the draft's mode, the agency key in the settings, each party's key, the
+/// escrow address and descriptor to check, the refund signed before funding, the release signed by both parties in
+/// their own wallets (keys generated here) and confirmed on the sandbox chain; bad input named, nothing stored.
+/// </summary>
+public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<NonCustodialApp>
+{
+    private static readonly Network Net = Network.RegTest;
+    private readonly Flow _flow = new(app);
+
+    private sealed class Wallet(int seed)
+    {
+        private readonly ExtKey _master = new(Convert.ToHexString(Seed(seed)));
+        private static byte[] Seed(int seed)
+        {
+            var bytes = new byte[32];
+            new Random(seed).NextBytes(bytes);
+            return bytes;
+        }
+
+        public ExtKey Account => _master.Derive(new KeyPath("48'/1'/0'/2'"));
+        public string Exported => $"[{_master.GetPublicKey().GetHDFingerPrint()}/48h/1h/0h/2h]{Account.Neuter().GetWif(Net)}";
+        public string Payout { get; } = new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net).ToString();
+
+        public string Sign(string psbtBase64)
+        {
+            var psbt = PSBT.Parse(psbtBase64, Net);
+            foreach (var input in psbt.Inputs)
+                foreach (var (_, path) in input.HDKeyPaths)
+                    if (path.MasterFingerprint == _master.GetPublicKey().GetHDFingerPrint())
+                        input.Sign(_master.Derive(path.KeyPath).PrivateKey);
+            return psbt.ToBase64();
+        }
+    }
+
+    private readonly Wallet _client = new(201), _freelancer = new(202), _agency = new(203);
+
+    private async Task SetAgencyKeyAsync(Browser staff)
+    {
+        var settings = await staff.OpenAsync($"{Urls.Staff()}/settings");
+        var saved = await staff.SubmitAsync(settings, "#SaveSettings", ("AgencyKey", _agency.Exported), ("AgencyPayoutAddress", _agency.Payout));
+        var stored = await app.Services.GetRequiredService<Core.Ports.IStoreSettingsStore>().GetAsync(EscrowApp.StoreId, CancellationToken.None);
+        Assert.True(stored.AgencyKey == _agency.Exported, $"The agency key was not saved: {saved.VisibleText[..Math.Min(2000, saved.VisibleText.Length)]}");
+    }
+
+    private async Task<ContractAtHand> ProposedAsync(Browser staff, string title)
+    {
+        await SetAgencyKeyAsync(staff);
+        return await _flow.ProposedAsync(staff, ContractForm.Valid(title, "BTC", "0.01").With("Form.Custody", "NonCustodial"));
+    }
+
+    [Fact]
+    public async Task A_milestone_is_funded_to_its_multisig_address_after_the_refund_is_signed_and_released_by_both_parties_signatures()
+    {
+        var staff = await app.StaffAsync();
+        var c = await ProposedAsync(staff, "Non-custodial flow");
+        Assert.Equal(CustodyMode.NonCustodial, (await app.ContractAsync(c.Id)).Custody);
+
+        // Keys first: accepting without one is refused with the reason.
+        var refused = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#AcceptTerms");
+        Assert.Contains("key", refused.Text("#EscrowError"));
+        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
+        {
+            var saved = await browser.SubmitAsync(await browser.OpenAsync(url), "#SaveEscrowKey", ("key", wallet.Exported), ("payoutAddress", wallet.Payout));
+            Assert.Null(saved.Find("#EscrowError"));
+            await _flow.AcceptAsync(browser, url);
+        }
+        await app.WatchChainAsync();
+
+        // The address and the descriptor (with its checksum) to check on a device.
+        var clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        var address = clientPage.Text("#EscrowMilestone1 .escrow-address");
+        var descriptor = clientPage.Text("#EscrowMilestone1 .escrow-descriptor");
+        Assert.Matches(@"^wsh\(sortedmulti\(2,.*\)\)#[a-z0-9]{8}$", descriptor);
+        Assert.Contains("0.01000000 BTC", clientPage.Text("#EscrowMilestone1 h5"));
+        Assert.Contains($"bitcoin:{address}?amount=0.01", clientPage.Text("#EscrowMilestone1 .bip21-prepare"));
+        Assert.Null(clientPage.Find(".fund-milestone"));
+
+        // The client prepares the funding; freelancer and agency sign the refund against it.
+        var hot = new Key();
+        var source = app.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(1_100_000));
+        var tx = Net.CreateTransaction();
+        tx.Version = 2;
+        tx.Inputs.Add(new TxIn(new OutPoint(source, 0)) { Sequence = 0xfffffffd });
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+        var funding = PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0));
+        var proposed = await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
+        Assert.Null(proposed.Find("#EscrowError"));
+
+        var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
+        var refundFile = await c.Freelancer.GetAsync(freelancerPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
+        Assert.Equal(HttpStatusCode.OK, refundFile.Status);
+        var refundPsbt = Convert.ToBase64String(await refundFile.Response.Content.ReadAsByteArrayAsync());
+        var signedByFreelancer = await c.Freelancer.SubmitAsync(freelancerPage, "#EscrowMilestone1 .refund-form button", ("psbt", _freelancer.Sign(refundPsbt)));
+        Assert.Null(signedByFreelancer.Find("#EscrowError"));
+        var details = await staff.OpenAsync(Urls.Contract(c.Id));
+        var signedByAgency = await staff.SubmitAsync(details, ".staff-refund-form button", ("psbt", _agency.Sign(refundPsbt)));
+        Assert.Null(signedByAgency.Find("#EscrowError"));
+
+        clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        var signedRefund = await c.Client.GetAsync(clientPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
+        var refund = Transaction.Parse(signedRefund.Body.Trim(), Net);
+        Assert.Equal(new OutPoint(tx, 0), refund.Inputs[0].PrevOut);
+        Assert.Contains($"bitcoin:{address}", clientPage.Get("#EscrowMilestone1 .bip21").GetAttribute("href"));
+
+        // The client signs and sends the funding; the escrow sees it confirmed.
+        funding.SignWithKeys(hot).Finalize();
+        Assert.True(app.Chain.Submit(funding.ExtractTransaction()).IsValid);
+        app.Chain.Mine();
+        await app.WatchChainAsync();
+        Assert.Equal(MilestoneState.Funded, (await app.ContractAsync(c.Id)).Milestones[0].State);
+
+        // Delivered, approved: a release transaction for client and freelancer to sign.
+        await _flow.SubmitDeliverableAsync(c, 1);
+        var confirm = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .approve-milestone");
+        await c.Client.SubmitAsync(confirm, "#ConfirmButton");
+        await app.WatchChainAsync();
+        clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        Assert.Contains("still needed: the client and the freelancer", clientPage.Text(".escrow-spend .spend-figures"));
+        var spendPsbt = clientPage.Get(".escrow-spend textarea[readonly]").TextContent.Trim();
+
+        // A PSBT that is not one is refused, naming it; nothing is stored.
+        var bad = await c.Client.SubmitAsync(clientPage, ".escrow-spend .spend-form button", ("psbt", "not a psbt"));
+        Assert.Contains("PSBT", bad.Text("#EscrowError"), StringComparison.OrdinalIgnoreCase);
+        Assert.Empty((await app.ContractAsync(c.Id)).NonCustodial.Spends[0].Round.SignedBy);
+
+        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
+        {
+            var page = await browser.OpenAsync(url);
+            var asked = await browser.SubmitAsync(page, ".escrow-spend .spend-form button", ("psbt", wallet.Sign(spendPsbt)));
+            Assert.Equal("Upload your signature on this transaction?", asked.Text("#ConfirmHeading"));
+            var done = await browser.SubmitAsync(asked, "#ConfirmButton");
+            Assert.Null(done.Find("#EscrowError"));
+        }
+        Assert.Equal(EscrowSpendStatus.Broadcast, (await app.ContractAsync(c.Id)).NonCustodial.Spends[0].Status);
+        app.Chain.Mine();
+        await app.WatchChainAsync();
+
+        var contract = await app.ContractAsync(c.Id);
+        Assert.Equal(EscrowSpendStatus.Confirmed, contract.NonCustodial.Spends[0].Status);
+        Assert.Equal(MilestoneState.Released, contract.Milestones[0].State);
+        Assert.Single(app.Chain.UnspentOutputs(BitcoinAddress.Create(_freelancer.Payout, Net).ScriptPubKey));
+        Assert.Equal("Confirmed", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Get(".escrow-spend").GetAttribute("data-status"));
+    }
+
+    [Fact]
+    public async Task A_private_key_or_a_malformed_key_is_refused_on_the_page_without_repeating_it_and_nothing_is_stored()
+    {
+        var staff = await app.StaffAsync();
+        var c = await ProposedAsync(staff, "Bad keys");
+        var xprv = _client.Account.GetWif(Net).ToString();
+        var before = await app.SnapshotAsync(c.Id);
+
+        var privatePage = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#SaveEscrowKey", ("key", xprv), ("payoutAddress", _client.Payout));
+        var malformed = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#SaveEscrowKey", ("key", "[d34db33f/48h]tpubBroken"), ("payoutAddress", _client.Payout));
+        var badAddress = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#SaveEscrowKey", ("key", _client.Exported), ("payoutAddress", "not-an-address"));
+
+        Assert.Contains("private key", privatePage.Text("#EscrowError"), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(xprv, privatePage.Body);
+        Assert.Contains("extended public key", malformed.Text("#EscrowError"), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("not a bitcoin address", badAddress.Text("#EscrowError"));
+        Assert.Equal(before, await app.SnapshotAsync(c.Id));
+
+        // The same for the agency key in the settings: refused, not stored, not shown back.
+        var settings = await staff.OpenAsync($"{Urls.Staff()}/settings");
+        var refused = await staff.SubmitAsync(settings, "#SaveSettings", ("AgencyKey", _agency.Account.GetWif(Net).ToString()), ("AgencyPayoutAddress", _agency.Payout));
+        Assert.DoesNotContain(_agency.Account.GetWif(Net).ToString(), refused.Body);
+        Assert.Contains("private key", refused.VisibleText, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(_agency.Exported, (await app.Services.GetRequiredService<Core.Ports.IStoreSettingsStore>().GetAsync(EscrowApp.StoreId, CancellationToken.None)).AgencyKey);
+    }
+
+    [Fact]
+    public async Task A_fiat_contract_cannot_be_non_custodial_and_the_form_says_why()
+    {
+        var staff = await app.StaffAsync();
+        await staff.OpenAsync(Urls.NewContract());
+        var page = await staff.PostAsync(Urls.NewContract(), ContractForm.Valid("Fiat multisig", "USD").With("Form.Custody", "NonCustodial"));
+        Assert.False(page.IsRedirect);
+        Assert.Contains("Non-custodial escrow is for contracts in BTC", page.VisibleText);
+    }
+}
