@@ -85,8 +85,11 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
         services.AddSingleton<IGatewayStateReader, BtcPayGatewayStateReader>();
         services.AddSingleton<GatewayReconciliation>();
         services.AddSingleton<IEscrowNotifier, StoreEmailNotifier>();
-        // The non-custodial mode's chain (issue 15): BTCPay's NBXplorer; its pages and flows are not wired yet.
+        // The non-custodial mode (issue 15): BTCPay's NBXplorer as the chain, the store-wide escrow index counter and the
+        // list of escrows to watch in the escrow tables.
         services.AddSingleton<IEscrowChain, BtcPayEscrowChain>();
+        services.AddSingleton<IEscrowIndexCounter>(sp => new EfEscrowIndexCounter(ContextsOf(sp)));
+        services.AddSingleton<IEscrowWatchList>(sp => new EfEscrowWatchList(ContextsOf(sp), sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>
@@ -99,6 +102,9 @@ public sealed class EscrowPlugin : BaseBTCPayServerPlugin
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<EscrowGatewayEvents>());
         services.AddScheduledTask<TimerSweepTask>(TimerSweepTask.Interval);
         services.AddScheduledTask<PayoutOutboxTask>(PayoutOutboxTask.Interval);
+        // Non-custodial escrows: a pass on each escrow-address transaction and BTC block, and on the scheduler.
+        services.AddScheduledTask<EscrowChainEvents>(EscrowChainEvents.Interval);
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<EscrowChainEvents>());
     }
 
     /// <summary>The escrow events offered to the store's webhooks (Store settings > Webhooks), signed and retried by BTCPay.</summary>
