@@ -15,8 +15,11 @@ public sealed class EfGatewayWatchList(Func<EscrowDbContext> createContext, Time
     {
         await using var db = createContext();
         var since = clock.GetUtcNow() - LatePaymentWatch;
+        // A non-custodial milestone's "invoice" is its escrow address (chain:<address>): the chain watcher reads it from
+        // the chain; the payment gateway has never heard of it.
         return await db.FundingInvoices.AsNoTracking()
             .Where(i => i.Status == InvoiceStatus.New || (i.Status == InvoiceStatus.Expired && i.CreatedAt >= since))
+            .Where(i => !i.InvoiceId.StartsWith(Core.Contracts.Contract.ChainInvoicePrefix))
             .OrderBy(i => i.InvoiceId)
             .Select(i => i.InvoiceId)
             .ToListAsync(cancellationToken);

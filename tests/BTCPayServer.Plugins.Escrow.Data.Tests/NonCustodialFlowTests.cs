@@ -149,6 +149,8 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
         Assert.True(record.RefundReady);
         var signedRefund = Transaction.Parse(record.SignedRefundHex!, Net);
         Assert.Equal("chain:" + record.Address, Assert.Single(contract.Invoices).InvoiceId);
+        // The gateway's reconciliation never asks the payment gateway about an escrow address.
+        Assert.DoesNotContain("chain:" + record.Address, await new EfGatewayWatchList(database.NewContext, Build.Clock()).ListWatchedInvoicesAsync(CancellationToken.None));
 
         // The client signs and sends the funding; seen on chain, then confirmed.
         funding.SignWithKeys(hot).Finalize();
