@@ -135,7 +135,7 @@ public sealed partial class Contract
 
     private TermsVersion OfferVersion(ContractTerms terms, Actor by, DateTimeOffset at, string auditType)
     {
-        var version = new TermsVersion((LatestTermsVersion?.Number ?? 0) + 1, TermsCanonicalForm.Serialize(terms), at);
+        var version = new TermsVersion((LatestTermsVersion?.Number ?? 0) + 1, TermsCanonicalForm.Serialize(terms, Custody), at);
         _termsVersions.Add(version);
         Record(at, by, auditType, ("version", version.Number), ("hash", version.Hash), ("total", terms.Total));
         return version;

@@ -15,7 +15,12 @@ public static class TermsCanonicalForm
 {
     public const int FormatVersion = 1;
 
-    public static string Serialize(ContractTerms terms)
+    /// <param name="custody">
+    /// Who holds the money is part of what the parties agree to: a non-custodial contract's text says so (and so has
+    /// its own hash); a custodial one's text is exactly as before the mode existed, so every hash already signed still
+    /// verifies.
+    /// </param>
+    public static string Serialize(ContractTerms terms, CustodyMode custody = CustodyMode.Custodial)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
@@ -27,6 +32,8 @@ public static class TermsCanonicalForm
             WriteParty(w, "client", terms.Client);
             WriteParty(w, "freelancer", terms.Freelancer);
             w.WriteString("currency", terms.Currency);
+            if (custody != CustodyMode.Custodial)
+                w.WriteString("custody", custody.ToString());
             w.WriteStartObject("fee");
             w.WriteString("percent", terms.Fee.Percent.ToString("F2", CultureInfo.InvariantCulture));
             w.WriteString("fixedPerMilestone", terms.Fee.FixedPerMilestone.FormatAmount());

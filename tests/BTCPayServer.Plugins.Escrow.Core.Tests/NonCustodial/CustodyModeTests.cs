@@ -55,6 +55,24 @@ public sealed class CustodyModeTests
     }
 
     [Fact]
+    public void The_terms_the_parties_accept_say_who_holds_the_money_and_a_custodial_text_is_unchanged()
+    {
+        var custodial = new ContractBuilder().WithMilestone(0.01m).WithMilestone(0.02m).Draft();
+        var terms = custodial.CurrentTerms();
+        custodial.Propose(Staff, Start);
+        var nonCustodial = ProposedNonCustodial();
+
+        // The same terms in the two modes: two texts, two hashes; accepting one is not accepting the other.
+        Assert.Contains("\"custody\":\"NonCustodial\"", nonCustodial.LatestTermsVersion!.Canonical);
+        Assert.NotEqual(custodial.LatestTermsVersion!.Hash, nonCustodial.LatestTermsVersion.Hash);
+        Assert.ThrowsAny<EscrowException>(() => custodial.AcceptTerms(PartyRole.Client, nonCustodial.LatestTermsVersion.Hash, Start));
+        Assert.False(custodial.LatestTermsVersion.IsAcceptedBy(PartyRole.Client));
+        // A custodial contract's text is the one every hash signed before the mode existed was computed from.
+        Assert.DoesNotContain("custody", custodial.LatestTermsVersion.Canonical);
+        Assert.Equal(Terms.TermsCanonicalForm.Serialize(terms), custodial.LatestTermsVersion.Canonical);
+    }
+
+    [Fact]
     public void A_party_must_give_a_key_before_accepting_and_cannot_change_it_after()
     {
         var fixture = new EscrowFixture();
