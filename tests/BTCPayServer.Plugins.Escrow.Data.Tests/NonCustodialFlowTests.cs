@@ -252,4 +252,26 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
         Assert.False(stored.RefundReady);
         Assert.Empty((await database.LoadAsync(s.ContractId)).Invoices);
     }
+
+    [Fact]
+    public async Task The_refund_signed_before_funding_pays_the_network_fee_rate_staff_chose_else_the_nodes_estimate()
+    {
+        var s = await ActiveAsync();
+        var record = (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0];
+        var (funding, _) = PrepareFunding(s, record.Address, record.AmountSats);
+        await s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, funding.ToBase64(), CancellationToken.None);
+        var estimated = PSBT.Parse((await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].Refund!.IssuedPsbt, Net);
+
+        // Staff choose 25 sat/vB; the client's wallet proposes the funding again.
+        var settings = new EfStoreSettingsStore(database.NewContext, s.Clock);
+        var current = await settings.GetAsync(s.StoreId, CancellationToken.None);
+        await settings.SaveAsync(s.StoreId, current with { NetworkFeeRate = 25m }, CancellationToken.None);
+        await s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, funding.ToBase64(), CancellationToken.None);
+        var chosen = PSBT.Parse((await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].Refund!.IssuedPsbt, Net);
+
+        // One 2-of-3 P2WSH input and one output: about 140 vB once signed.
+        var vsize = EscrowTxSize.VirtualSize(1, chosen.GetGlobalTransaction().Outputs.Select(o => o.ScriptPubKey));
+        Assert.InRange(chosen.GetFee().Satoshi, 25L * vsize, 25L * vsize + 25);
+        Assert.InRange(estimated.GetFee().Satoshi, 2L * vsize, 2L * vsize + 2);
+    }
 }

@@ -206,4 +206,31 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.False(page.IsRedirect);
         Assert.Contains("Non-custodial escrow is for contracts in BTC", page.VisibleText);
     }
+
+    [Fact]
+    public async Task Staff_choose_the_network_fee_rate_of_escrow_transactions_and_a_bad_rate_changes_nothing()
+    {
+        var staff = await app.StaffAsync();
+        await SetAgencyKeyAsync(staff);
+        var store = app.Services.GetRequiredService<Core.Ports.IStoreSettingsStore>();
+        Assert.Null((await store.GetAsync(EscrowApp.StoreId, CancellationToken.None)).NetworkFeeRate);
+
+        var settings = await staff.OpenAsync($"{Urls.Staff()}/settings");
+        await staff.SubmitAsync(settings, "#SaveSettings", ("NetworkFeeRate", "12.5"));
+        Assert.Equal(12.5m, (await store.GetAsync(EscrowApp.StoreId, CancellationToken.None)).NetworkFeeRate);
+
+        foreach (var bad in new[] { "0", "0.5", "1001", "1.25", "-3", "abc", "1e3" })
+        {
+            settings = await staff.OpenAsync($"{Urls.Staff()}/settings");
+            var refused = await staff.SubmitAsync(settings, "#SaveSettings", ("NetworkFeeRate", bad));
+            Assert.False(refused.IsRedirect, bad);
+            Assert.Contains("fee rate", refused.VisibleText, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(12.5m, (await store.GetAsync(EscrowApp.StoreId, CancellationToken.None)).NetworkFeeRate);
+        }
+
+        // Emptied: back to the node's estimate.
+        settings = await staff.OpenAsync($"{Urls.Staff()}/settings");
+        await staff.SubmitAsync(settings, "#SaveSettings", ("NetworkFeeRate", ""));
+        Assert.Null((await store.GetAsync(EscrowApp.StoreId, CancellationToken.None)).NetworkFeeRate);
+    }
 }

@@ -154,7 +154,7 @@ public sealed class EscrowChainWatcher(
         var keys = contract.NonCustodial;
         var payees = new Payees(Addr(keys.KeyOf(EscrowRole.Client)!.PayoutAddress), Addr(keys.KeyOf(EscrowRole.Freelancer)!.PayoutAddress),
             Addr(keys.KeyOf(EscrowRole.Agency)!.PayoutAddress));
-        var round = EscrowSpends.Propose(escrow, withTx, decision, payees, await escrows.FeeRateAsync(cancellationToken));
+        var round = EscrowSpends.Propose(escrow, withTx, decision, payees, await escrows.FeeRateAsync(contract.StoreId, cancellationToken));
         return round.IsValid
             ? Checked<EscrowSpendRecord>.Ok(new EscrowSpendRecord(Guid.NewGuid(), milestoneId, [.. due.Select(p => p.Id)], round.Value!, EscrowSpendStatus.Collecting, clock.GetUtcNow()))
             : round.Pass<EscrowSpendRecord>();

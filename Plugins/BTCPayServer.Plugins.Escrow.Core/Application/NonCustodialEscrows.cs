@@ -144,7 +144,7 @@ public sealed class NonCustodialEscrows(
         var blocks = (uint)Math.Max(144, Math.Ceiling((lockUntil - clock.GetUtcNow()) / BlockInterval));
         var refundHeight = (uint)height + blocks;
         var clientAddress = BitcoinAddress.Create(contract.NonCustodial.KeyOf(EscrowRole.Client)!.PayoutAddress, chain.Network);
-        var refund = EscrowSpends.PresignedRefund(escrow, [proposal.Coin], clientAddress, refundHeight, await FeeRateAsync(cancellationToken)).Unwrap();
+        var refund = EscrowSpends.PresignedRefund(escrow, [proposal.Coin], clientAddress, refundHeight, await FeeRateAsync(contract.StoreId, cancellationToken)).Unwrap();
         await _work.ActAsync(PartyLoad(token, contract.Id), c =>
         {
             c.PrepareRefund(milestoneId, proposal.OutPoint.ToString(), proposal.Amount.Satoshi, refundHeight, refund, clock.GetUtcNow());
@@ -243,8 +243,11 @@ public sealed class NonCustodialEscrows(
         }, cancellationToken, checkAudit: false);
     }
 
-    internal async Task<decimal> FeeRateAsync(CancellationToken cancellationToken)
+    /// <summary>The store's chosen network fee rate, else the node's estimate (within the planner's bounds).</summary>
+    internal async Task<decimal> FeeRateAsync(string storeId, CancellationToken cancellationToken)
     {
+        if ((await settings.GetAsync(storeId, cancellationToken)).NetworkFeeRate is { } chosen)
+            return chosen;
         var rate = await chain.GetFeeRateAsync(FeeTarget, FallbackFeeRate, cancellationToken);
         var satPerVByte = decimal.Round(rate.SatoshiPerByte, 1, MidpointRounding.AwayFromZero);
         return Math.Clamp(satPerVByte, SpendPlanner.MinFeeRate, SpendPlanner.MaxFeeRate);

@@ -41,6 +41,11 @@ public sealed record StoreEscrowSettings
     public string? AgencyKey { get; init; }
     /// <summary>Where non-custodial spends pay the agency's fee (an address of the agency's wallet).</summary>
     public string? AgencyPayoutAddress { get; init; }
+    /// <summary>
+    /// The network fee rate (sat/vB) of the transactions the escrow proposes to sign (the pre-signed refund, releases,
+    /// refunds, rulings), as staff choose it; null: the node's estimate for confirmation within 6 blocks.
+    /// </summary>
+    public decimal? NetworkFeeRate { get; init; }
 
     public const int MaxAgencyEmails = 10;
 
@@ -74,6 +79,9 @@ public sealed record StoreEscrowSettings
         // Whatever else is known, a private key is never stored (nor repeated in a message).
         if (AgencyKey is { } key && NonCustodial.PrivateKeyDetector.ContainsPrivateKey(key))
             throw new InvalidInputException("agencyKey", NonCustodial.PrivateKeyDetector.Refusal);
+        if (NetworkFeeRate is { } rate && (rate < NonCustodial.SpendPlanner.MinFeeRate || rate > NonCustodial.SpendPlanner.MaxFeeRate || rate != decimal.Round(rate, 1)))
+            throw new InvalidInputException("networkFeeRate",
+                $"Enter a network fee rate of {NonCustodial.SpendPlanner.MinFeeRate:0} to {NonCustodial.SpendPlanner.MaxFeeRate:0} sat/vB (one decimal at most), or leave it empty for the node's estimate.");
         if ((AgencyKey?.Length ?? 0) > 4_000 || (AgencyPayoutAddress?.Length ?? 0) > 200)
             throw new InvalidInputException("agencyKey", "The agency key or payout address is far too long.");
         return this with

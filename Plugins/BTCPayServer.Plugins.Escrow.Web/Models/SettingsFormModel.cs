@@ -26,6 +26,8 @@ public sealed class SettingsFormModel
     /// <summary>Non-custodial escrows: the agency's extended public key with origin, and where its fee is paid.</summary>
     public string? AgencyKey { get; set; }
     public string? AgencyPayoutAddress { get; set; }
+    /// <summary>sat/vB as typed; empty: the node's estimate.</summary>
+    public string? NetworkFeeRate { get; set; }
 
     public static SettingsFormModel From(StoreEscrowSettings s) => new()
     {
@@ -44,6 +46,7 @@ public sealed class SettingsFormModel
         AgencyEmails = string.Join("\n", s.AgencyEmails),
         AgencyKey = s.AgencyKey,
         AgencyPayoutAddress = s.AgencyPayoutAddress,
+        NetworkFeeRate = s.NetworkFeeRate?.ToString("0.#", CultureInfo.InvariantCulture),
     };
 
     /// <summary>The settings, with the agency's key read on the escrow chain's network when the host has one.</summary>
@@ -66,6 +69,8 @@ public sealed class SettingsFormModel
         AgencyEmails = (AgencyEmails ?? "").Split(['\n', '\r', ',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         AgencyKey = AgencyKey,
         AgencyPayoutAddress = AgencyPayoutAddress,
+        NetworkFeeRate = string.IsNullOrWhiteSpace(NetworkFeeRate) ? null
+            : Infrastructure.Amounts.ParseNumber(NetworkFeeRate, "networkFeeRate", "network fee rate", whenEmpty: 0m),
     }.Validated();
 
     /// <summary>A new contract form pre-filled with the store's defaults.</summary>
