@@ -112,16 +112,19 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
         tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
         var funding = PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0));
+        AssertFileInputsLabelled(clientPage);
         var proposed = await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
         Assert.Null(proposed.Find("#EscrowError"));
 
         var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
+        AssertFileInputsLabelled(freelancerPage);
         var refundFile = await c.Freelancer.GetAsync(freelancerPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
         Assert.Equal(HttpStatusCode.OK, refundFile.Status);
         var refundPsbt = Convert.ToBase64String(await refundFile.Response.Content.ReadAsByteArrayAsync());
         var signedByFreelancer = await c.Freelancer.SubmitAsync(freelancerPage, "#EscrowMilestone1 .refund-form button", ("psbt", _freelancer.Sign(refundPsbt)));
         Assert.Null(signedByFreelancer.Find("#EscrowError"));
         var details = await staff.OpenAsync(Urls.Contract(c.Id));
+        AssertFileInputsLabelled(details);
         var signedByAgency = await staff.SubmitAsync(details, ".staff-refund-form button", ("psbt", _agency.Sign(refundPsbt)));
         Assert.Null(signedByAgency.Find("#EscrowError"));
 
@@ -146,6 +149,7 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         clientPage = await c.Client.OpenAsync(c.ClientUrl);
         Assert.Contains("still needed: the client and the freelancer", clientPage.Text(".escrow-spend .spend-figures"));
         var spendPsbt = clientPage.Get(".escrow-spend textarea[readonly]").TextContent.Trim();
+        AssertFileInputsLabelled(clientPage);
 
         // A PSBT that is not one is refused, naming it; nothing is stored.
         var bad = await c.Client.SubmitAsync(clientPage, ".escrow-spend .spend-form button", ("psbt", "not a psbt"));
@@ -169,6 +173,15 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Equal(MilestoneState.Released, contract.Milestones[0].State);
         Assert.Single(app.Chain.UnspentOutputs(BitcoinAddress.Create(_freelancer.Payout, Net).ScriptPubKey));
         Assert.Equal("Confirmed", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Get(".escrow-spend").GetAttribute("data-status"));
+    }
+
+    /// <summary>Every PSBT file field can be named by assistive technology (axe's "label" rule, critical).</summary>
+    private static void AssertFileInputsLabelled(Page page)
+    {
+        var inputs = page.Document.QuerySelectorAll("input[type=file]");
+        Assert.NotEmpty(inputs);
+        Assert.All(inputs, i => Assert.False(string.IsNullOrWhiteSpace(i.GetAttribute("aria-label")) && (i.Id is null || page.Find($"label[for='{i.Id}']") is null),
+            $"A file input on {page.Url} has no label: {i.OuterHtml}"));
     }
 
     [Fact]

@@ -40,6 +40,10 @@ public sealed class SandboxWalletTests(EscrowApp app) : IClassFixture<EscrowApp>
         var paid = await PayAsync(browser, page, address.ToString(), "0.015");
 
         var txid = paid.Text("#PaidTxId");
+        // Long ids and addresses break anywhere, so the notice and the table fit a phone without scrolling.
+        Assert.Contains("text-break", paid.Get("#WalletNotice").ClassList);
+        Assert.Contains("escrow-break-all", Row(paid, txid).QuerySelector(".tx-id")!.ClassList);
+        Assert.Contains("escrow-break-all", Row(paid, txid).QuerySelector(".tx-paid-to")!.ClassList);
         Assert.Contains("0.01500000 BTC", paid.Text("#WalletNotice"));
         Assert.Equal(0, Confirmations(paid, txid));
         Assert.Contains(address.ToString(), Row(paid, txid).TextContent);

@@ -252,6 +252,8 @@ public sealed partial class E2ESession : IAsyncDisposable
         await agency.FillAsync("#Form_Freelancer_Name", spec.FreelancerName);
         await agency.FillAsync("#Form_Freelancer_Email", "freelancer@example.com");
         await agency.FillAsync("#Form_Currency", spec.Currency);
+        if (spec.NonCustodial)
+            await agency.CheckAsync("#CustodyNonCustodial");
         // The FX policy only applies to fiat contracts: the form hides it for bitcoin currencies.
         if (spec.Currency.ToUpperInvariant() is "BTC" or "SATS" or "LBTC")
             await Expect(agency.Locator("#FxPolicy")).ToBeHiddenAsync();
@@ -480,6 +482,7 @@ public sealed record ContractSpec(
     int ReviewWindowDays = 14,
     string ClientName = "Carla Client",
     string FreelancerName = "Felix Freelancer",
-    string Scope = "Design and build a small web shop.\nTwo rounds of changes included.");
+    string Scope = "Design and build a small web shop.\nTwo rounds of changes included.",
+    bool NonCustodial = false);
 
 public sealed record DraftedContract(Guid Id, string Url, string ClientLink, string FreelancerLink, string TermsHash);
