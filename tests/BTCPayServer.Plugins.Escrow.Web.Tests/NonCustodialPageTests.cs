@@ -144,10 +144,15 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         // Delivered, approved: a release transaction for client and freelancer to sign.
         await _flow.SubmitDeliverableAsync(c, 1);
         var confirm = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .approve-milestone");
-        await c.Client.SubmitAsync(confirm, "#ConfirmButton");
+        var approved = await c.Client.SubmitAsync(confirm, "#ConfirmButton");
+        Assert.Contains("you and the freelancer each sign it", approved.VisibleText);
+        Assert.DoesNotContain("on its way", approved.VisibleText);
+        Assert.Contains("no one holds the money alone", approved.VisibleText);
         await app.WatchChainAsync();
         clientPage = await c.Client.OpenAsync(c.ClientUrl);
         Assert.Contains("still needed: the client and the freelancer", clientPage.Text(".escrow-spend .spend-figures"));
+        // The next step is the signature, not "nothing left to do" (the ledger already counts the release as decided).
+        Assert.StartsWith("Next step: Sign the release transaction of milestone 1 in your wallet", clientPage.Text("#NextStep"));
         var spendPsbt = clientPage.Get(".escrow-spend textarea[readonly]").TextContent.Trim();
         AssertFileInputsLabelled(clientPage);
 
@@ -163,6 +168,8 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
             Assert.Equal("Upload your signature on this transaction?", asked.Text("#ConfirmHeading"));
             var done = await browser.SubmitAsync(asked, "#ConfirmButton");
             Assert.Null(done.Find("#EscrowError"));
+            if (browser == c.Client)
+                Assert.StartsWith("Next step: Waiting for the freelancer to sign the release transaction of milestone 1", (await c.Client.OpenAsync(c.ClientUrl)).Text("#NextStep"));
         }
         Assert.Equal(EscrowSpendStatus.Broadcast, (await app.ContractAsync(c.Id)).NonCustodial.Spends[0].Status);
         app.Chain.Mine();

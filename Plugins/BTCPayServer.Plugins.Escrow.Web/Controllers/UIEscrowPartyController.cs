@@ -101,7 +101,15 @@ public sealed class UIEscrowPartyController(
     [HttpPost("milestones/{milestoneId:guid}/approve")]
     public async Task<IActionResult> Approve([FromRoute] string token, [FromRoute] Guid milestoneId, string? confirm, CancellationToken ct) =>
         await ConfirmFirst(token, confirm, ct, (c, role) => PartyConfirmations.Approve(c, role, milestoneId))
-        ?? await Act(token, () => parties.ApproveAsync(token, milestoneId, ct), "Approved. The payment to the freelancer is on its way.");
+        ?? await Act(token, async () =>
+        {
+            await parties.ApproveAsync(token, milestoneId, ct);
+            // A non-custodial release moves only once signed: the notice says so instead of "on its way".
+            var (contract, _) = await parties.OpenAsync(token, ct);
+            TempData[NoticeKey] = contract.IsNonCustodial
+                ? "Approved. The release transaction is being prepared: you and the freelancer each sign it in your wallet (see below)."
+                : "Approved. The payment to the freelancer is on its way.";
+        }, null);
 
     [HttpPost("milestones/{milestoneId:guid}/cancel-missed")]
     public async Task<IActionResult> CancelMissed([FromRoute] string token, [FromRoute] Guid milestoneId, string? confirm, CancellationToken ct) =>

@@ -23,6 +23,9 @@ public static class PartyNextStep
         var freelancer = c.Freelancer.Name;
         if (c.State == ContractState.Proposed)
             return page.MustAccept ? "Read the terms below and accept them to start." : $"Waiting for {(page.IsClient ? freelancer : client)} to accept the terms.";
+        // Non-custodial: a decided payment moves only once two keys sign it, whatever the ledger already says.
+        if (c.IsNonCustodial && NonCustodialStep(page) is { } signing)
+            return signing;
         if (c.State == ContractState.Completed)
             return "Nothing left to do: every milestone is closed.";
         if (c.State == ContractState.Cancelled)
@@ -53,5 +56,22 @@ public static class PartyNextStep
             MilestoneState.Disputed => $"Milestone {m.Number} is in dispute: agree on a split below, or the agency decides.",
             _ => $"Milestone {m.Number} is {Infrastructure.Display.Words(m.State)}.",
         };
+    }
+
+    /// <summary>The escrow transaction this party has to sign, or is waiting for, if any.</summary>
+    private static string? NonCustodialStep(PartyPageModel page)
+    {
+        var c = page.Contract;
+        var me = page.IsClient ? Core.NonCustodial.EscrowRole.Client : Core.NonCustodial.EscrowRole.Freelancer;
+        string What(Core.NonCustodial.EscrowSpendRecord spend) =>
+            $"the {(spend.Round.Kind switch { Core.NonCustodial.SpendKind.Release => "release", Core.NonCustodial.SpendKind.ClientRefund => "refund", Core.NonCustodial.SpendKind.Ruling => "ruling", _ => "split" })} transaction of milestone {c.Milestones.FirstOrDefault(m => m.Id == spend.MilestoneId)?.Number}";
+        var open = c.NonCustodial.Spends.Where(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Collecting).OrderBy(s => s.OpenedAt).ToList();
+        if (open.FirstOrDefault(s => s.Round.Rule.Allows(me) && !s.Round.SignedBy.Contains(me) && !s.Round.IsComplete) is { } mine)
+            return $"Sign {What(mine)} in your wallet and upload it below: nothing is paid until two of the three keys have signed.";
+        if (open.FirstOrDefault() is { } waiting)
+            return $"Waiting for {waiting.Round.StillNeeded()} to sign {What(waiting)}; nothing is paid until then.";
+        if (c.NonCustodial.Spends.FirstOrDefault(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Broadcast) is { } sent)
+            return $"{char.ToUpperInvariant(What(sent)[0])}{What(sent)[1..]} is signed and sent to the Bitcoin network; it is paid once a block confirms it.";
+        return null;
     }
 }
