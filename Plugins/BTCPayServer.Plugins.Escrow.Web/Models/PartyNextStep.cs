@@ -68,6 +68,10 @@ public static class PartyNextStep
         var open = c.NonCustodial.Spends.Where(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Collecting).OrderBy(s => s.OpenedAt).ToList();
         if (open.FirstOrDefault(s => s.Round.Rule.Allows(me) && !s.Round.SignedBy.Contains(me) && !s.Round.IsComplete) is { } mine)
             return $"Sign {What(mine)} in your wallet and upload it below: nothing is paid until two of the three keys have signed.";
+        // Waiting on others is the step only when nothing else is left to this party (an active contract's own next
+        // step, such as funding the next milestone, comes first).
+        if (c.State == ContractState.Active && c.Milestones.Any(m => !m.IsFinal))
+            return null;
         if (open.FirstOrDefault() is { } waiting)
             return $"Waiting for {waiting.Round.StillNeeded()} to sign {What(waiting)}; nothing is paid until then.";
         if (c.NonCustodial.Spends.FirstOrDefault(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Broadcast) is { } sent)
