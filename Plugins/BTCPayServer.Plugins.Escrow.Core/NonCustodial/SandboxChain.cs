@@ -11,6 +11,7 @@ public sealed record SandboxChainEntry(SandboxChainChange Change, Transaction? T
     public static SandboxChainEntry Funded(Transaction faucetTransaction) => new(SandboxChainChange.Funded, faucetTransaction, 0);
     public static SandboxChainEntry Accepted(Transaction transaction) => new(SandboxChainChange.Accepted, transaction, 0);
     public static SandboxChainEntry Mined(int blocks) => new(SandboxChainChange.Mined, null, blocks);
+    public static SandboxChainEntry Dropped(Transaction transaction) => new(SandboxChainChange.Dropped, transaction, 0);
 }
 
 public enum SandboxChainChange
@@ -18,6 +19,7 @@ public enum SandboxChainChange
     Funded = 1,
     Accepted = 2,
     Mined = 3,
+    Dropped = 4,
 }
 
 /// <summary>
@@ -80,6 +82,12 @@ public sealed class SandboxChain(Network network, int height = 100, ISandboxChai
                     break;
                 case SandboxChainChange.Mined when entry.Blocks >= 1:
                     chain.MineUnjournaled(entry.Blocks);
+                    break;
+                case SandboxChainChange.Dropped:
+                    var dropped = entry.Transaction ?? throw new InvalidOperationException($"Sandbox chain entry {number} (dropped) has no transaction.");
+                    if (chain.DropRefusal(dropped.GetHash()) is { } dropProblem)
+                        throw new InvalidOperationException($"Sandbox chain entry {number} (dropping {dropped.GetHash()}) cannot be replayed: {dropProblem}");
+                    chain.DropUnjournaled(dropped.GetHash());
                     break;
                 default:
                     throw new InvalidOperationException($"Sandbox chain entry {number} is not a change this chain knows ({entry.Change}, {entry.Blocks} blocks).");
@@ -150,6 +158,64 @@ public sealed class SandboxChain(Network network, int height = 100, ISandboxChai
         }
         _mempool.Clear();
         _height += blocks - 1;
+    }
+
+    /// <summary>
+    /// Evicts an unconfirmed transaction and every unconfirmed transaction spending its outputs, as a node's mempool
+    /// does when a transaction expires or is replaced elsewhere: its inputs are unspent again and its outputs are gone.
+    /// For testing what the escrow does when a payment it saw vanishes. A confirmed transaction cannot be dropped.
+    /// Returns the dropped txids (the transaction first), or why not.
+    /// </summary>
+    public Checked<IReadOnlyList<uint256>> Drop(uint256 txid)
+    {
+        lock (_lock)
+        {
+            if (DropRefusal(txid) is { } problem)
+                return Checked<IReadOnlyList<uint256>>.Refused("txid", problem);
+            _journal?.Append(SandboxChainEntry.Dropped(_transactions[txid].Tx));
+            return Checked<IReadOnlyList<uint256>>.Ok(DropUnjournaled(txid));
+        }
+    }
+
+    private string? DropRefusal(uint256 txid) =>
+        !_transactions.TryGetValue(txid, out var entry) ? $"Transaction {txid} is not on this chain."
+        : entry.Height is not null ? $"Transaction {txid} is confirmed (in block {entry.Height}); only a mempool transaction can be dropped."
+        : null;
+
+    private List<uint256> DropUnjournaled(uint256 txid)
+    {
+        var dropped = new List<uint256>();
+        var pending = new Queue<uint256>([txid]);
+        while (pending.TryDequeue(out var next))
+        {
+            if (!_transactions.TryGetValue(next, out var entry) || entry.Height is not null || dropped.Contains(next))
+                continue;
+            dropped.Add(next);
+            var outputs = Enumerable.Range(0, entry.Tx.Outputs.Count).Select(i => new OutPoint(next, i)).ToHashSet();
+            foreach (var child in _mempool.Where(m => _transactions[m].Tx.Inputs.Any(i => outputs.Contains(i.PrevOut))))
+                pending.Enqueue(child);
+        }
+        var removed = dropped.Select(id => _transactions[id].Tx).ToList();
+        foreach (var (id, tx) in dropped.Zip(removed))
+        {
+            _transactions.Remove(id);
+            _mempool.Remove(id);
+            for (var i = 0; i < tx.Outputs.Count; i++)
+            {
+                _utxos.Remove(new OutPoint(id, i));
+                _spent.Remove(new OutPoint(id, i));
+            }
+        }
+        // The inputs they spent are unspent again, unless they were outputs of another dropped transaction (gone with
+        // it) or a faucet's made-up outpoint (never on the chain).
+        foreach (var input in removed.SelectMany(tx => tx.Inputs))
+        {
+            if (!_transactions.TryGetValue(input.PrevOut.Hash, out var parent) || input.PrevOut.N >= parent.Tx.Outputs.Count)
+                continue;
+            _spent.Remove(input.PrevOut);
+            _utxos[input.PrevOut] = new SandboxUtxo(input.PrevOut, parent.Tx.Outputs[(int)input.PrevOut.N], parent.Height);
+        }
+        return dropped;
     }
 
     /// <summary>0 while in the mempool, null when unknown.</summary>

@@ -63,6 +63,24 @@ public class SandboxChainJournalTests
     }
 
     [Fact]
+    public void A_dropped_transaction_stays_dropped_after_a_replay()
+    {
+        var journal = new ListJournal();
+        var chain = new SandboxChain(Net, journal: journal);
+        var funding = chain.Fund(Owned, Money.Satoshis(100_000));
+        chain.Mine();
+        var spend = SpendOf(funding);
+        Assert.True(chain.Submit(spend).IsValid);
+        Assert.True(chain.Drop(spend.GetHash()).IsValid);
+
+        var again = SandboxChain.Replay(Net, journal.Entries, journal);
+
+        Assert.Null(again.Confirmations(spend.GetHash()));
+        Assert.Equal(chain.UnspentOutputs(Owned.ScriptPubKey), again.UnspentOutputs(Owned.ScriptPubKey));
+        Assert.True(again.Submit(SpendOf(funding, fee: 500)).IsValid);
+    }
+
+    [Fact]
     public void A_change_the_journal_cannot_record_is_not_made()
     {
         var journal = new ListJournal();

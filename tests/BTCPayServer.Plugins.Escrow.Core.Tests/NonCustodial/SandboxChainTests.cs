@@ -57,6 +57,44 @@ public class SandboxChainTests
     }
 
     [Fact]
+    public void A_dropped_mempool_transaction_takes_its_children_with_it_and_frees_its_inputs()
+    {
+        var (coin, spend) = Owned();
+        _chain.Mine();
+        Assert.True(_chain.Submit(spend).IsValid);
+        var paid = spend.Outputs[0].ScriptPubKey;
+        Assert.Single(_chain.UnspentOutputs(paid));
+
+        var dropped = _chain.Drop(spend.GetHash());
+
+        Assert.True(dropped.IsValid, dropped.Problem);
+        Assert.Equal([spend.GetHash()], dropped.Value);
+        Assert.Null(_chain.Confirmations(spend.GetHash()));
+        Assert.Empty(_chain.UnspentOutputs(paid));
+        // The coin it spent can be spent again, by another transaction (a replacement).
+        Assert.Equal(coin.Outpoint, Assert.Single(_chain.UnspentOutputs(coin.ScriptPubKey)).OutPoint);
+        var replacement = Net.CreateTransaction();
+        replacement.Version = 2;
+        replacement.Inputs.Add(new TxIn(coin.Outpoint) { Sequence = 0xfffffffd });
+        replacement.Outputs.Add(new TxOut(Money.Satoshis(99_000), new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+        replacement.Sign(_key.GetBitcoinSecret(Net), coin);
+        Assert.True(_chain.Submit(replacement).IsValid);
+    }
+
+    [Fact]
+    public void A_confirmed_or_unknown_transaction_cannot_be_dropped()
+    {
+        var (_, spend) = Owned();
+        _chain.Mine();
+        Assert.True(_chain.Submit(spend).IsValid);
+        _chain.Mine();
+
+        Assert.Contains("confirmed", _chain.Drop(spend.GetHash()).Problem);
+        Assert.Contains("not on this chain", _chain.Drop(uint256.One).Problem);
+        Assert.Equal(1, _chain.Confirmations(spend.GetHash()));
+    }
+
+    [Fact]
     public void An_input_the_chain_never_saw_is_refused()
     {
         var (_, spend) = Owned();
