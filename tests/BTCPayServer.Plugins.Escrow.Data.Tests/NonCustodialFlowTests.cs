@@ -274,4 +274,186 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
         Assert.InRange(chosen.GetFee().Satoshi, 25L * vsize, 25L * vsize + 25);
         Assert.InRange(estimated.GetFee().Satoshi, 2L * vsize, 2L * vsize + 2);
     }
+
+    /// <summary>The client prepares the funding; freelancer and agency sign its refund: the address takes the funding.</summary>
+    private async Task<(PSBT Funding, Key Hot, MilestoneEscrowRecord Record)> RefundSignedAsync(Setup s)
+    {
+        var record = (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0];
+        var (funding, hot) = PrepareFunding(s, record.Address, record.AmountSats);
+        await SignRefundForAsync(s, funding);
+        return (funding, hot, (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0]);
+    }
+
+    private async Task SignRefundForAsync(Setup s, PSBT funding)
+    {
+        await s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, funding.ToBase64(), CancellationToken.None);
+        var refund = (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].Refund!;
+        await s.Escrows.SignRefundAsync(s.FreelancerToken, s.MilestoneId, s.Freelancer.Sign(refund.IssuedPsbt), CancellationToken.None);
+        await s.Escrows.SignRefundAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, s.Agency.Sign(refund.IssuedPsbt), CancellationToken.None);
+    }
+
+    private static Transaction Signed(PSBT funding, Key hot)
+    {
+        var copy = funding.Clone();
+        copy.SignWithKeys(hot).Finalize();
+        return copy.ExtractTransaction();
+    }
+
+    private async Task<IReadOnlyList<string>> AuditTypesAsync(Setup s) =>
+        (await database.NewStore().ReadAsync(s.ContractId, CancellationToken.None)).Select(e => e.Type).ToList();
+
+    [Fact]
+    public async Task A_payment_from_another_transaction_than_the_prepared_funding_is_not_funding_and_the_agency_returns_it_with_the_clients_signature()
+    {
+        var s = await ActiveAsync();
+        var (funding, hot, record) = await RefundSignedAsync(s);
+
+        // The client pays the address from elsewhere: the pre-signed refund cannot spend that coin.
+        var stray = s.Chain.Fund(BitcoinAddress.Create(record.Address, Net), NBitcoin.Money.Satoshis(record.AmountSats));
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var contract = await database.LoadAsync(s.ContractId);
+        var coin = Assert.Single(contract.NonCustodial.Milestones[0].UnexpectedCoins);
+        Assert.Equal(new OutPoint(stray, 0).ToString(), coin.OutPoint);
+        Assert.Equal(record.AmountSats, coin.Sats);
+        Assert.Empty(contract.Payments);
+        Assert.Contains("escrow.unexpected-coin", await AuditTypesAsync(s));
+        var unconfirmed = await Assert.ThrowsAsync<InvalidTransitionException>(() =>
+            s.Escrows.ReturnUnexpectedAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, CancellationToken.None));
+        Assert.Equal("escrow.return-unconfirmed", unconfirmed.Code);
+
+        // Confirmed, it still is not funding; running the watcher again records nothing more.
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(MilestoneState.Pending, contract.Milestones[0].State);
+        Assert.Single(contract.NonCustodial.Milestones[0].UnexpectedCoins);
+        Assert.Equal(1, (await AuditTypesAsync(s)).Count(t => t == "escrow.unexpected-coin"));
+        // Another store's staff cannot return it.
+        await Assert.ThrowsAsync<ContractNotFoundException>(() =>
+            s.Escrows.ReturnUnexpectedAsync("another-store", s.ContractId, s.MilestoneId, Build.Agency, CancellationToken.None));
+
+        // The agency returns it: that coin alone, to the client's payout address, client and agency sign.
+        var back = await s.Escrows.ReturnUnexpectedAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, CancellationToken.None);
+        Assert.Equal(SpendKind.ClientRefund, back.Round.Kind);
+        Assert.Equal("the client and the agency", back.Round.StillNeeded());
+        var returnTx = PSBT.Parse(back.Round.IssuedPsbt, Net).GetGlobalTransaction();
+        Assert.Equal(new OutPoint(stray, 0), Assert.Single(returnTx.Inputs).PrevOut);
+        Assert.Equal(s.Client.Payout, Assert.Single(returnTx.Outputs).ScriptPubKey.GetDestinationAddress(Net)!.ToString());
+        var again = await Assert.ThrowsAsync<InvalidTransitionException>(() =>
+            s.Escrows.ReturnUnexpectedAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, CancellationToken.None));
+        Assert.Equal("escrow.return-coins", again.Code);
+        await s.Escrows.SignSpendAsync(s.ClientToken, back.Id, s.Client.Sign(back.Round.IssuedPsbt), CancellationToken.None);
+        var sent = await s.Escrows.SignSpendAsync(s.StoreId, s.ContractId, back.Id, Build.Agency, s.Agency.Sign(back.Round.IssuedPsbt), CancellationToken.None);
+        Assert.Equal(EscrowSpendStatus.Broadcast, sent.Status);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(EscrowSpendStatus.Confirmed, contract.Spend(back.Id).Status);
+        Assert.True(Assert.Single(contract.NonCustodial.Milestones[0].UnexpectedCoins).Returned);
+        Assert.Equal(returnTx.Outputs[0].Value, Assert.Single(s.Chain.UnspentOutputs(BitcoinAddress.Create(s.Client.Payout, Net).ScriptPubKey)).Output.Value);
+        Assert.Contains("escrow.unexpected-returned", await AuditTypesAsync(s));
+        Assert.Empty(contract.Payouts);
+
+        // The prepared funding still funds the milestone, and the release spends only it.
+        Assert.True(s.Chain.Submit(Signed(funding, hot)).IsValid);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(MilestoneState.Funded, contract.Milestones[0].State);
+        Assert.Equal(0.01m, contract.Milestones[0].Funded.Amount);
+    }
+
+    [Fact]
+    public async Task A_second_payment_after_the_funding_is_not_spent_by_the_release_and_is_returned_on_its_own()
+    {
+        var s = await ActiveAsync();
+        var (funding, hot, record) = await RefundSignedAsync(s);
+        Assert.True(s.Chain.Submit(Signed(funding, hot)).IsValid);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var extra = s.Chain.Fund(BitcoinAddress.Create(record.Address, Net), NBitcoin.Money.Satoshis(50_000));
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+
+        await s.Parties.SubmitDeliverableAsync(s.FreelancerToken, s.MilestoneId, "Done", [], [], CancellationToken.None);
+        await s.Parties.ApproveAsync(s.ClientToken, s.MilestoneId, CancellationToken.None);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(0.01m, contract.Milestones[0].Funded.Amount);
+        var release = Assert.Single(contract.NonCustodial.Spends);
+        var releaseTx = PSBT.Parse(release.Round.IssuedPsbt, Net).GetGlobalTransaction();
+        Assert.Equal(new OutPoint(funding.GetGlobalTransaction(), 0), Assert.Single(releaseTx.Inputs).PrevOut);
+        Assert.Equal(new OutPoint(extra, 0).ToString(), Assert.Single(contract.NonCustodial.Milestones[0].UnexpectedCoins).OutPoint);
+        var back = await s.Escrows.ReturnUnexpectedAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, CancellationToken.None);
+        Assert.Equal(new OutPoint(extra, 0), Assert.Single(PSBT.Parse(back.Round.IssuedPsbt, Net).GetGlobalTransaction().Inputs).PrevOut);
+    }
+
+    [Fact]
+    public async Task A_seen_funding_that_vanishes_from_the_mempool_no_longer_stands_and_counts_once_when_it_comes_back_and_confirms()
+    {
+        var s = await ActiveAsync();
+        var (funding, hot, record) = await RefundSignedAsync(s);
+        var signed = Signed(funding, hot);
+        Assert.True(s.Chain.Submit(signed).IsValid);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        Assert.Equal(Core.Funding.PaymentStatus.Received, Assert.Single((await database.LoadAsync(s.ContractId)).Payments).Status);
+
+        Assert.True(s.Chain.Drop(signed.GetHash()).IsValid);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(Core.Funding.PaymentStatus.Invalidated, Assert.Single(contract.Payments).Status);
+        Assert.Equal(MilestoneState.Pending, contract.Milestones[0].State);
+        Assert.Contains("payment.vanished", await AuditTypesAsync(s));
+
+        // An unexpected coin seen and gone is forgotten too.
+        var stray = s.Chain.Fund(BitcoinAddress.Create(record.Address, Net), NBitcoin.Money.Satoshis(70_000));
+        await s.Watcher.RunAsync(CancellationToken.None);
+        Assert.Single((await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].UnexpectedCoins);
+        Assert.True(s.Chain.Drop(stray.GetHash()).IsValid);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        Assert.Empty((await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].UnexpectedCoins);
+        Assert.Contains("escrow.coin-vanished", await AuditTypesAsync(s));
+
+        // The wallet sends the same funding again; confirmed, it counts once.
+        Assert.True(s.Chain.Submit(signed).IsValid);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(MilestoneState.Funded, contract.Milestones[0].State);
+        Assert.Equal(0.01m, contract.Milestones[0].Funded.Amount);
+        Assert.Equal(0m, contract.Credit.Amount);
+    }
+
+    [Fact]
+    public async Task The_funding_can_be_prepared_again_until_it_is_seen_and_then_no_more()
+    {
+        var s = await ActiveAsync();
+        var (first, firstHot, record) = await RefundSignedAsync(s);
+        var (second, secondHot) = PrepareFunding(s, record.Address, record.AmountSats);
+
+        // The wallet rebuilt the funding (a new transaction id): the refund is signed again for it.
+        await s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, second.ToBase64(), CancellationToken.None);
+        var replaced = (await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0];
+        Assert.False(replaced.RefundReady);
+        Assert.Equal(new OutPoint(second.GetGlobalTransaction(), 0).ToString(), replaced.FundingOutPoint);
+        Assert.Contains("escrow.funding-replaced", await AuditTypesAsync(s));
+        await SignRefundForAsync(s, second);
+        Assert.True((await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].RefundReady);
+
+        // The first one sent anyway is not the funding any more.
+        Assert.True(s.Chain.Submit(Signed(first, firstHot)).IsValid);
+        Assert.True(s.Chain.Submit(Signed(second, secondHot)).IsValid);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var contract = await database.LoadAsync(s.ContractId);
+        Assert.Equal(new OutPoint(first.GetGlobalTransaction(), 0).ToString(), Assert.Single(contract.NonCustodial.Milestones[0].UnexpectedCoins).OutPoint);
+        Assert.Equal(new OutPoint(second.GetGlobalTransaction(), 0).ToString(), Assert.Single(contract.Payments).PaymentId);
+
+        // Seen on chain, the funding is fixed.
+        var refused = await Assert.ThrowsAsync<InvalidTransitionException>(() =>
+            s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, first.ToBase64(), CancellationToken.None));
+        Assert.Equal("escrow.refund-signed", refused.Code);
+    }
 }

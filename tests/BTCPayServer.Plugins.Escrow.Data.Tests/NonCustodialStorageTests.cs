@@ -123,6 +123,19 @@ public abstract class NonCustodialStorageTests(StoreDatabase database)
     }
 
     [Fact]
+    public async Task A_new_counting_scope_continues_where_the_older_one_stopped_and_then_counts_on_its_own()
+    {
+        var storeId = Build.Unique("store");
+        var agencyScope = Build.Unique("agency-key");
+        var counter = new EfEscrowIndexCounter(database.NewContext);
+        Assert.Equal(0u, await counter.ReserveAsync(storeId, 5, CancellationToken.None));
+
+        Assert.Equal(5u, await counter.ReserveAsync(agencyScope, 2, CancellationToken.None, continueFrom: storeId));
+        Assert.Equal(7u, await counter.ReserveAsync(agencyScope, 1, CancellationToken.None, continueFrom: storeId));
+        Assert.Equal(0u, await counter.ReserveAsync(Build.Unique("agency-key"), 1, CancellationToken.None, continueFrom: Build.Unique("no-such-store")));
+    }
+
+    [Fact]
     public async Task The_agency_key_is_stored_in_its_canonical_form_and_a_private_key_is_refused_and_never_stored()
     {
         var storeId = Build.Unique("store");

@@ -33,19 +33,35 @@ public sealed class EscrowChainWatcher(
         int made = 0, applied = 0, opened = 0, confirmed = 0;
         foreach (var id in ids)
         {
+            // One load per contract and pass; read again only after a step changed it.
+            var contract = await LoadAsync(id, cancellationToken);
+            if (contract is null)
+                continue;
+            if (contract.MilestonesWithoutEscrow().Count > 0)
+            {
+                try
+                {
+                    var newEscrows = await escrows.EnsureEscrowsAsync(id, cancellationToken);
+                    made += newEscrows;
+                    if (newEscrows > 0)
+                        contract = await LoadAsync(id, cancellationToken) ?? contract;
+                }
+                catch (EscrowException)
+                {
+                    // No agency key yet: the pages say so; the other steps still run.
+                }
+            }
             try
             {
-                made += await escrows.EnsureEscrowsAsync(id, cancellationToken);
-            }
-            catch (EscrowException)
-            {
-                // No agency key yet: the pages say so; the other steps still run.
-            }
-            try
-            {
-                applied += await SyncFundingAsync(id, cancellationToken);
-                opened += await OpenSpendsAsync(id, cancellationToken);
-                confirmed += await SyncSpendsAsync(id, cancellationToken);
+                var synced = await SyncFundingAsync(contract, cancellationToken);
+                applied += synced.Applied;
+                if (synced.Changed)
+                    contract = await LoadAsync(id, cancellationToken) ?? contract;
+                var newSpends = await OpenSpendsAsync(contract, cancellationToken);
+                opened += newSpends;
+                if (newSpends > 0)
+                    contract = await LoadAsync(id, cancellationToken) ?? contract;
+                confirmed += await SyncSpendsAsync(contract, cancellationToken);
             }
             catch (EscrowException)
             {
@@ -63,28 +79,59 @@ public sealed class EscrowChainWatcher(
     }
 
     /// <summary>The payment events an escrow address's outputs stand for; the handler applies each event id once.</summary>
-    public async Task<int> SyncFundingAsync(Guid contractId, CancellationToken cancellationToken)
+    public async Task<int> SyncFundingAsync(Guid contractId, CancellationToken cancellationToken) =>
+        await LoadAsync(contractId, cancellationToken) is { } contract ? (await SyncFundingAsync(contract, cancellationToken)).Applied : 0;
+
+    /// <summary>
+    /// What each milestone's escrow address holds, once its refund is signed (the address is shown from then on): the
+    /// output of the prepared funding becomes the payment events of the milestone's "chain:" invoice (seen, then settled
+    /// when confirmed); any other coin is recorded as unexpected, never counted (the pre-signed refund cannot spend it),
+    /// for the agency to return; a coin seen unconfirmed that is gone since (dropped, replaced) is recorded as vanished.
+    /// </summary>
+    private async Task<(int Applied, bool Changed)> SyncFundingAsync(Contract contract, CancellationToken cancellationToken)
     {
-        var contract = await LoadAsync(contractId, cancellationToken);
-        if (contract is null)
-            return 0;
         var applied = 0;
-        foreach (var invoice in contract.Invoices.Where(i => i.IsOpen && i.InvoiceId.StartsWith(Contract.ChainInvoicePrefix, StringComparison.Ordinal)))
+        var changed = false;
+        foreach (var record in contract.NonCustodial.Milestones.Where(m => m.RefundReady))
         {
-            var address = BitcoinAddress.Create(invoice.InvoiceId[Contract.ChainInvoicePrefix.Length..], chain.Network);
+            var invoiceId = Contract.ChainInvoicePrefix + record.Address;
+            var invoice = contract.Invoices.FirstOrDefault(i => i.InvoiceId == invoiceId);
+            var address = BitcoinAddress.Create(record.Address, chain.Network);
             await chain.WatchAsync(address, cancellationToken);
             var coins = await chain.GetCoinsAsync(address, cancellationToken);
             var now = clock.GetUtcNow();
-            foreach (var coin in coins)
-                applied += await ApplyAsync(new InboundPaymentEvent($"chain:{coin.OutPoint}:seen", InboundEventKind.PaymentReceived, now, invoice.InvoiceId,
-                    [Report(coin)]), cancellationToken);
-            var confirmed = coins.Where(c => c.Confirmations >= MinConfirmations).ToList();
-            var confirmedSats = confirmed.Sum(c => c.Amount.Satoshi);
-            if (confirmed.Count > 0 && confirmedSats >= NonCustodialEscrows.Sats(invoice.Amount))
-                applied += await ApplyAsync(new InboundPaymentEvent($"chain:{address}:settled", InboundEventKind.InvoiceSettled, now, invoice.InvoiceId,
-                    [.. confirmed.Select(Report)]), cancellationToken);
+            var funding = coins.Where(c => record.IsFunding(c.OutPoint.ToString())).ToList();
+            if (invoice is { IsOpen: true })
+            {
+                foreach (var coin in funding)
+                    applied += await ApplyAsync(new InboundPaymentEvent($"chain:{coin.OutPoint}:seen", InboundEventKind.PaymentReceived, now, invoiceId,
+                        [Report(coin)]), cancellationToken);
+                var confirmed = funding.Where(c => c.Confirmations >= MinConfirmations).ToList();
+                if (confirmed.Count > 0 && confirmed.Sum(c => c.Amount.Satoshi) >= NonCustodialEscrows.Sats(invoice.Amount))
+                    applied += await ApplyAsync(new InboundPaymentEvent($"chain:{address}:settled", InboundEventKind.InvoiceSettled, now, invoiceId,
+                        [.. confirmed.Select(Report)]), cancellationToken);
+            }
+
+            var present = coins.Select(c => c.OutPoint.ToString()).ToHashSet();
+            var unexpected = coins.Where(c => !record.IsFunding(c.OutPoint.ToString()) && record.UnexpectedCoins.All(u => u.OutPoint != c.OutPoint.ToString())).ToList();
+            var vanished = contract.Payments.Where(p => p.InvoiceId == invoiceId && p.Status == PaymentStatus.Received && !present.Contains(p.PaymentId))
+                .Select(p => p.PaymentId)
+                .Concat(record.UnexpectedCoins.Where(u => u.ReturnSpendId is null && !u.Returned && !present.Contains(u.OutPoint)).Select(u => u.OutPoint))
+                .ToList();
+            if (unexpected.Count == 0 && vanished.Count == 0)
+                continue;
+            var milestoneId = record.MilestoneId;
+            changed |= await _work.RetryAsync((s, ct) => s.FindAsync(contract.Id, ct), c =>
+            {
+                var any = false;
+                foreach (var coin in unexpected)
+                    any |= c.RecordUnexpectedEscrowCoin(milestoneId, coin.OutPoint.ToString(), coin.Amount.Satoshi, clock.GetUtcNow());
+                foreach (var outPoint in vanished)
+                    any |= c.RecordEscrowCoinVanished(milestoneId, outPoint, clock.GetUtcNow());
+                return any;
+            }, cancellationToken) == true;
         }
-        return applied;
+        return (applied, changed || applied > 0);
     }
 
     private static PaymentReport Report(ChainCoin coin)
@@ -101,11 +148,14 @@ public sealed class EscrowChainWatcher(
     /// refund in one transaction): the signing round is opened and the payouts become "claimable" at the signing page.
     /// A spend that cannot be built yet (funding unconfirmed, plan refused) is recorded on the payouts and retried.
     /// </summary>
-    public async Task<int> OpenSpendsAsync(Guid contractId, CancellationToken cancellationToken)
+    public async Task<int> OpenSpendsAsync(Guid contractId, CancellationToken cancellationToken) =>
+        await LoadAsync(contractId, cancellationToken) is { } contract ? await OpenSpendsAsync(contract, cancellationToken) : 0;
+
+    private async Task<int> OpenSpendsAsync(Contract contract, CancellationToken cancellationToken)
     {
-        var contract = await LoadAsync(contractId, cancellationToken);
-        if (contract is not { IsNonCustodial: true })
+        if (!contract.IsNonCustodial)
             return 0;
+        var contractId = contract.Id;
         var now = clock.GetUtcNow();
         var opened = 0;
         foreach (var group in contract.Payouts.Where(p => p.IsDue(now)).GroupBy(p => p.MilestoneId))
@@ -134,7 +184,10 @@ public sealed class EscrowChainWatcher(
     private async Task<Checked<EscrowSpendRecord>> BuildSpendAsync(Contract contract, Guid milestoneId, IReadOnlyList<PayoutInstruction> due, CancellationToken cancellationToken)
     {
         var escrow = escrows.EscrowOf(contract, milestoneId);
-        var coins = (await chain.GetCoinsAsync(escrow.Address, cancellationToken)).Where(c => c.Confirmations >= MinConfirmations).ToList();
+        var record = contract.NonCustodial.EscrowOf(milestoneId)!;
+        // Only the milestone's funding: an unexpected coin at the same address is returned on its own.
+        var coins = (await chain.GetCoinsAsync(escrow.Address, cancellationToken))
+            .Where(c => c.Confirmations >= MinConfirmations && record.IsFunding(c.OutPoint.ToString())).ToList();
         if (coins.Count == 0)
             return Checked<EscrowSpendRecord>.Refused("coins", "The escrow address has no confirmed funding to spend yet.");
         var withTx = new List<EscrowCoin>();
@@ -165,11 +218,12 @@ public sealed class EscrowChainWatcher(
     private BitcoinAddress Addr(string address) => BitcoinAddress.Create(address, chain.Network);
 
     /// <summary>Complete spends not yet taken by the chain are offered again; broadcast ones are completed once confirmed.</summary>
-    public async Task<int> SyncSpendsAsync(Guid contractId, CancellationToken cancellationToken)
+    public async Task<int> SyncSpendsAsync(Guid contractId, CancellationToken cancellationToken) =>
+        await LoadAsync(contractId, cancellationToken) is { } contract ? await SyncSpendsAsync(contract, cancellationToken) : 0;
+
+    private async Task<int> SyncSpendsAsync(Contract contract, CancellationToken cancellationToken)
     {
-        var contract = await LoadAsync(contractId, cancellationToken);
-        if (contract is null)
-            return 0;
+        var contractId = contract.Id;
         var confirmed = 0;
         foreach (var spend in contract.NonCustodial.Spends)
         {

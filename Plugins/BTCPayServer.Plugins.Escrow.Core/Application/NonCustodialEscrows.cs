@@ -86,7 +86,9 @@ public sealed class NonCustodialEscrows(
               ?? throw new EscrowException("escrow.no-agency-key", "The store has no agency key for non-custodial escrows yet; set it in the escrow settings.");
         var keys = KeySet(contract, agency.Item1);
         var missing = contract.MilestonesWithoutEscrow();
-        var first = await indexes.ReserveAsync(contract.StoreId, missing.Count, cancellationToken);
+        // Indexes count per agency key, not per store: an agency using one key in two stores never gets the same address
+        // twice. A key first used before this counted per store continues from the store's counter.
+        var first = await indexes.ReserveAsync(IndexScope(agency.Item1), missing.Count, cancellationToken, continueFrom: contract.StoreId);
         var agencyKey = new StoredEscrowKey(EscrowRole.Agency, agency.Item1.Text, agency.Item1.Fingerprint.ToString(), agency.Item2, clock.GetUtcNow());
         var made = 0;
         await _work.RetryAsync((s, ct) => s.FindAsync(contractId, ct), c =>
@@ -103,6 +105,14 @@ public sealed class NonCustodialEscrows(
             return made > 0;
         }, cancellationToken, checkAudit: false);
         return made;
+    }
+
+    /// <summary>The index counter's scope of an agency key: its public key and chain code (what derivation depends on), hashed.</summary>
+    public static string IndexScope(PartyKey agency)
+    {
+        var key = agency.AccountKey.ExtPubKey;
+        var material = System.Text.Encoding.ASCII.GetBytes(key.PubKey.ToHex() + ":" + Convert.ToHexString(key.ChainCode));
+        return "agency-key:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(material)).ToLowerInvariant();
     }
 
     internal EscrowKeySet KeySet(Contract contract, PartyKey? agency = null)
@@ -242,6 +252,46 @@ public sealed class NonCustodialEscrows(
             return true;
         }, cancellationToken, checkAudit: false);
     }
+
+    /// <summary>
+    /// The agency returns the milestone's unexpected coins (paid to the escrow address by another transaction than the
+    /// prepared funding) to the client: one spend of those confirmed coins alone to the client's payout address, the
+    /// network fee out of them, for client and agency to sign. Answers the spend, or refuses with the reason.
+    /// </summary>
+    public async Task<EscrowSpendRecord> ReturnUnexpectedAsync(string storeId, Guid contractId, Guid milestoneId, Actor agency, CancellationToken cancellationToken)
+    {
+        Contract contract;
+        await using (var store = stores.Open())
+            contract = await store.FindInStoreAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
+        var escrow = EscrowOf(contract, milestoneId);
+        var record = contract.NonCustodial.EscrowOf(milestoneId)!;
+        var waiting = record.UnexpectedCoins.Where(c => c.ReturnSpendId is null && !c.Returned).Select(c => c.OutPoint).ToHashSet();
+        if (waiting.Count == 0)
+            throw new InvalidTransitionException("escrow.return-coins", "This milestone's escrow address holds no unexpected payment waiting to be returned.");
+        var coins = (await chain.GetCoinsAsync(escrow.Address, cancellationToken)).Where(c => waiting.Contains(c.OutPoint.ToString())).ToList();
+        var confirmed = coins.Where(c => c.Confirmations >= EscrowChainWatcher.MinConfirmations).ToList();
+        if (confirmed.Count == 0)
+            throw new InvalidTransitionException("escrow.return-unconfirmed", coins.Count == 0
+                ? "The unexpected payment is no longer on the chain; there is nothing to return."
+                : "The unexpected payment has no confirmation yet; it can be returned once a block confirms it.");
+        var withTx = new List<EscrowCoin>();
+        foreach (var coin in confirmed)
+            withTx.Add(coin.ToEscrowCoin(await chain.GetTransactionAsync(coin.OutPoint.Hash, cancellationToken)));
+        var keys = contract.NonCustodial;
+        var payees = new Payees(Addr(keys.KeyOf(EscrowRole.Client)!.PayoutAddress), Addr(keys.KeyOf(EscrowRole.Freelancer)!.PayoutAddress),
+            Addr(keys.KeyOf(EscrowRole.Agency)!.PayoutAddress));
+        var round = EscrowSpends.Propose(escrow, withTx, SpendDecision.RefundClient(), payees, await FeeRateAsync(storeId, cancellationToken)).Unwrap();
+        var spend = new EscrowSpendRecord(Guid.NewGuid(), milestoneId, [], round, EscrowSpendStatus.Collecting, clock.GetUtcNow());
+        var outPoints = confirmed.Select(c => c.OutPoint.ToString()).ToList();
+        await _work.ActAsync(ContractDrafting.InStore(storeId, contractId), c =>
+        {
+            c.OpenReturnSpend(spend, outPoints, agency, clock.GetUtcNow());
+            return true;
+        }, cancellationToken);
+        return spend;
+    }
+
+    private BitcoinAddress Addr(string address) => BitcoinAddress.Create(address, chain.Network);
 
     /// <summary>The store's chosen network fee rate, else the node's estimate (within the planner's bounds).</summary>
     internal async Task<decimal> FeeRateAsync(string storeId, CancellationToken cancellationToken)

@@ -107,15 +107,21 @@ public sealed partial class Contract
         var (milestone, escrow) = EscrowFor(milestoneId);
         EnsureState("funded", ContractState.Active);
         milestone.EnsureState("funded", MilestoneState.Pending);
-        if (escrow.RefundReady)
+        // Once the funding the refund covers was seen on chain, the refund stays. Before that the client may prepare the
+        // funding again (a wallet that rebuilt or fee-bumped it has a new transaction id the old refund cannot spend).
+        if (escrow.RefundReady && _payments.Any(p => p.PaymentId == escrow.FundingOutPoint && p.Status != PaymentStatus.Invalidated))
             throw new InvalidTransitionException("escrow.refund-signed",
-                $"The refund of milestone {milestone.Number} is signed already; fund it with the transaction it was signed for.");
+                $"The funding of milestone {milestone.Number} the refund was signed for is on its way already; it cannot be prepared again.");
+        if (escrow.UnexpectedCoins.Any(c => c.OutPoint == fundingOutPoint && (c.ReturnSpendId is not null || c.Returned)))
+            throw new InvalidInputException("funding", "This payment is being returned to you by the agency; it cannot become the milestone's funding.");
         if (refund.Kind != SpendKind.PresignedRefund)
             throw new ArgumentException("Not a pre-signed refund.", nameof(refund));
         NonCustodial = NonCustodial.WithEscrow(escrow with
         {
             FundingOutPoint = fundingOutPoint, FundingSats = fundingSats, RefundHeight = refundHeight, Refund = refund, SignedRefundHex = null,
         });
+        if (escrow.FundingOutPoint is { } replaced && replaced != fundingOutPoint)
+            Record(at, Actor.Client, "escrow.funding-replaced", ("milestone", milestone.Number), ("previousOutPoint", replaced), ("refundWasSigned", escrow.RefundReady));
         Record(at, Actor.Client, "escrow.refund-prepared", ("milestone", milestone.Number), ("fundingOutPoint", fundingOutPoint),
             ("amount", BtcOf(fundingSats)), ("refundHeight", refundHeight), ("unsignedTxId", refund.UnsignedTxId));
     }
@@ -132,7 +138,10 @@ public sealed partial class Contract
             throw new EscrowException("escrow.refund-replaced", "The refund was prepared again meanwhile; download the new one and sign that.");
         if (escrow.RefundReady)
             return;
-        NonCustodial = NonCustodial.WithEscrow(escrow with { Refund = round, SignedRefundHex = signedHex });
+        // A coin already at the address that is exactly the prepared funding (the client sent it before the refund was
+        // signed) becomes the funding now that the refund covers it.
+        var unexpected = signedHex is null ? escrow.UnexpectedCoins : [.. escrow.UnexpectedCoins.Where(c => c.OutPoint != escrow.FundingOutPoint || c.ReturnSpendId is not null)];
+        NonCustodial = NonCustodial.WithEscrow(escrow with { Refund = round, SignedRefundHex = signedHex, Unexpected = unexpected });
         Record(at, by, "escrow.refund-signature", ("milestone", milestone.Number), ("signedBy", string.Join(",", newSigners.Select(r => r.Noun()))));
         if (signedHex is null)
             return;
@@ -201,9 +210,75 @@ public sealed partial class Contract
             return;
         NonCustodial = NonCustodial.WithSpend(spend with { Status = EscrowSpendStatus.Confirmed, ConfirmedAt = at });
         Record(at, Actor.PaymentProvider, "escrow.spend-confirmed", ("txId", spend.TxId));
+        if (NonCustodial.EscrowOf(spend.MilestoneId) is { } escrow && escrow.UnexpectedCoins.Any(c => c.ReturnSpendId == spend.Id))
+        {
+            NonCustodial = NonCustodial.WithEscrow(escrow with
+            {
+                Unexpected = [.. escrow.UnexpectedCoins.Select(c => c.ReturnSpendId == spend.Id ? c with { Returned = true } : c)],
+            });
+            Record(at, Actor.PaymentProvider, "escrow.unexpected-returned", ("milestone", Milestone(spend.MilestoneId).Number), ("txId", spend.TxId));
+        }
         foreach (var payoutId in spend.PayoutIds)
             ApplyPaymentEvent(new InboundPaymentEvent($"chain:{spend.TxId}:{payoutId:N}", InboundEventKind.PayoutCompleted, at,
                 PullPaymentId: PayoutReference(spend, payoutId), PayoutId: spend.TxId), at);
+    }
+
+    /// <summary>
+    /// A coin at the escrow address that is not the milestone's funding: recorded once, never counted as funding (the
+    /// pre-signed refund cannot spend it). Answers whether it was new.
+    /// </summary>
+    public bool RecordUnexpectedEscrowCoin(Guid milestoneId, string outPoint, long sats, DateTimeOffset now)
+    {
+        var at = Moment(now);
+        var (milestone, escrow) = EscrowFor(milestoneId);
+        if (sats <= 0)
+            throw new InvalidInputException("amount", "A coin has a positive amount.");
+        if (escrow.IsFunding(outPoint) || escrow.UnexpectedCoins.Any(c => c.OutPoint == outPoint))
+            return false;
+        NonCustodial = NonCustodial.WithEscrow(escrow with { Unexpected = [.. escrow.UnexpectedCoins, new UnexpectedEscrowCoin(outPoint, sats, at)] });
+        Record(at, Actor.PaymentProvider, "escrow.unexpected-coin", ("milestone", milestone.Number), ("outPoint", outPoint), ("amount", BtcOf(sats)),
+            ("fundingOutPoint", escrow.RefundReady ? escrow.FundingOutPoint : null));
+        return true;
+    }
+
+    /// <summary>
+    /// A coin the chain showed at the escrow address, unconfirmed, is gone (dropped from the mempool, replaced): a seen
+    /// funding payment no longer stands (it had not counted yet), an unexpected coin is no longer there to return.
+    /// </summary>
+    public bool RecordEscrowCoinVanished(Guid milestoneId, string outPoint, DateTimeOffset now)
+    {
+        var at = Moment(now);
+        var (milestone, escrow) = EscrowFor(milestoneId);
+        if (escrow.UnexpectedCoins.FirstOrDefault(c => c.OutPoint == outPoint) is { ReturnSpendId: null, Returned: false })
+        {
+            NonCustodial = NonCustodial.WithEscrow(escrow with { Unexpected = [.. escrow.UnexpectedCoins.Where(c => c.OutPoint != outPoint)] });
+            Record(at, Actor.PaymentProvider, "escrow.coin-vanished", ("milestone", milestone.Number), ("outPoint", outPoint));
+            return true;
+        }
+        if (_payments.FirstOrDefault(p => p.PaymentId == outPoint && p.InvoiceId == ChainInvoicePrefix + escrow.Address) is { Status: PaymentStatus.Received } payment)
+        {
+            payment.SetStatus(PaymentStatus.Invalidated);
+            Record(at, Actor.PaymentProvider, "payment.vanished", ("milestone", milestone.Number), ("paymentId", outPoint), ("amount", payment.Credited));
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The agency returns unexpected coins to the client: a spend of those coins alone, signed by client and agency.</summary>
+    public void OpenReturnSpend(EscrowSpendRecord spend, IReadOnlyList<string> outPoints, Actor by, DateTimeOffset now)
+    {
+        var at = Moment(now);
+        var (milestone, escrow) = EscrowFor(spend.MilestoneId);
+        if (spend.PayoutIds.Count > 0 || spend.Round.Kind != SpendKind.ClientRefund)
+            throw new ArgumentException("A return is a client refund carrying no payout.", nameof(spend));
+        if (outPoints.Count == 0 || outPoints.Any(o => escrow.UnexpectedCoins.FirstOrDefault(c => c.OutPoint == o) is not { ReturnSpendId: null, Returned: false }))
+            throw new InvalidTransitionException("escrow.return-coins", "Those coins are not waiting to be returned (already being returned, or gone).");
+        NonCustodial = NonCustodial.WithEscrow(escrow with
+        {
+            Unexpected = [.. escrow.UnexpectedCoins.Select(c => outPoints.Contains(c.OutPoint) ? c with { ReturnSpendId = spend.Id } : c)],
+        }).WithSpend(spend);
+        Record(at, by, "escrow.return-opened", ("milestone", milestone.Number), ("outPoints", string.Join(",", outPoints)),
+            ("unsignedTxId", spend.Round.UnsignedTxId), ("signers", spend.Round.Rule.Describe()));
     }
 
     public static string PayoutReference(EscrowSpendRecord spend, Guid payoutId) => $"{spend.Reference}:{payoutId:N}";

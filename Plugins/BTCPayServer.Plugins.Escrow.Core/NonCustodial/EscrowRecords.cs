@@ -56,11 +56,26 @@ public sealed record MilestoneEscrowRecord(
     long FundingSats = 0,
     uint RefundHeight = 0,
     SigningRound? Refund = null,
-    string? SignedRefundHex = null)
+    string? SignedRefundHex = null,
+    IReadOnlyList<UnexpectedEscrowCoin>? Unexpected = null)
 {
     /// <summary>Freelancer and agency signed the refund and it verified: the client may fund.</summary>
     public bool RefundReady => SignedRefundHex is not null;
+
+    /// <summary>Coins paid to the escrow address by another transaction than the funding the refund covers.</summary>
+    public IReadOnlyList<UnexpectedEscrowCoin> UnexpectedCoins => Unexpected ?? [];
+
+    /// <summary>Whether a coin at the escrow address is the milestone's funding: the output of the prepared funding, once its refund is signed.</summary>
+    public bool IsFunding(string outPoint) => RefundReady && FundingOutPoint == outPoint;
 }
+
+/// <summary>
+/// A coin at a milestone's escrow address that is not the prepared funding (paid before the refund was signed, from
+/// another transaction, a second payment, a fee-bumped replacement): it does not count as funding, since the pre-signed
+/// refund cannot spend it. The agency returns it to the client (client and agency sign); <see cref="ReturnSpendId"/> is
+/// that spend once opened.
+/// </summary>
+public sealed record UnexpectedEscrowCoin(string OutPoint, long Sats, DateTimeOffset SeenAt, Guid? ReturnSpendId = null, bool Returned = false);
 
 /// <summary>
 /// Everything the non-custodial mode keeps about a contract, in plain values: the keys, each milestone's escrow and
