@@ -182,6 +182,78 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Equal("Confirmed", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Get(".escrow-spend").GetAttribute("data-status"));
     }
 
+    /// <summary>Keys given, terms accepted, the funding prepared and its refund signed by freelancer and agency through the pages.</summary>
+    private async Task<(ContractAtHand C, string Address, PSBT Funding, Key Hot)> RefundReadyAsync(Browser staff, string title)
+    {
+        var c = await ProposedAsync(staff, title);
+        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
+        {
+            await browser.SubmitAsync(await browser.OpenAsync(url), "#SaveEscrowKey", ("key", wallet.Exported), ("payoutAddress", wallet.Payout));
+            await _flow.AcceptAsync(browser, url);
+        }
+        await app.WatchChainAsync();
+        var clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        var address = clientPage.Text("#EscrowMilestone1 .escrow-address");
+        var hot = new Key();
+        var source = app.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(1_100_000));
+        var tx = Net.CreateTransaction();
+        tx.Version = 2;
+        tx.Inputs.Add(new TxIn(new OutPoint(source, 0)) { Sequence = 0xfffffffd });
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+        var funding = PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0));
+        await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
+        var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
+        var refundFile = await c.Freelancer.GetAsync(freelancerPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
+        var refundPsbt = Convert.ToBase64String(await refundFile.Response.Content.ReadAsByteArrayAsync());
+        await c.Freelancer.SubmitAsync(freelancerPage, "#EscrowMilestone1 .refund-form button", ("psbt", _freelancer.Sign(refundPsbt)));
+        await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), ".staff-refund-form button", ("psbt", _agency.Sign(refundPsbt)));
+        Assert.True((await app.ContractAsync(c.Id)).NonCustodial.Milestones[0].RefundReady);
+        return (c, address, funding, hot);
+    }
+
+    [Fact]
+    public async Task A_payment_that_is_not_the_prepared_funding_is_shown_as_not_counting_and_staff_return_it_after_confirming()
+    {
+        var staff = await app.StaffAsync();
+        var (c, address, _, _) = await RefundReadyAsync(staff, "Unexpected payment");
+        var stray = app.Chain.Fund(BitcoinAddress.Create(address, Net), NBitcoin.Money.Satoshis(1_000_000));
+        app.Chain.Mine();
+        await app.WatchChainAsync();
+
+        // Both parties see that it does not fund the milestone; the client is told how to fund.
+        var clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        Assert.Equal("Pending", clientPage.Get("#Milestone1").GetAttribute("data-state"));
+        var warning = clientPage.Text("#EscrowMilestone1 .unexpected-coins");
+        Assert.Contains("not the milestone's funding", warning);
+        Assert.Contains("0.01000000 BTC in " + new OutPoint(stray, 0), warning);
+        Assert.Contains("waiting for the agency to return it", warning);
+        Assert.Contains("send the transaction you prepared", warning);
+        Assert.Contains("does not count", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#EscrowMilestone1 .unexpected-coins"));
+        Assert.Null(clientPage.Find(".return-unexpected-form"));
+
+        // Staff: without the confirmation nothing happens; with it, a return for the client and the agency to sign.
+        var details = await staff.OpenAsync(Urls.Contract(c.Id));
+        Assert.Contains(_client.Payout, details.Text(".return-unexpected-form"));
+        var unconfirmed = await staff.SubmitAsync(details, ".return-unexpected-form button", ("confirm", ""));
+        Assert.Contains("Tick the confirmation", unconfirmed.Text("#EscrowError"));
+        Assert.Empty((await app.ContractAsync(c.Id)).NonCustodial.Spends);
+        var returned = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), ".return-unexpected-form button", ("confirm", "yes"));
+        Assert.Null(returned.Find("#EscrowError"));
+        var spend = Assert.Single((await app.ContractAsync(c.Id)).NonCustodial.Spends);
+        Assert.Equal(SpendKind.ClientRefund, spend.Round.Kind);
+        Assert.Empty(spend.PayoutIds);
+        Assert.Null(returned.Find(".return-unexpected-form"));
+        // Asked again (a second tab), it is refused with the reason and nothing more is opened.
+        var again = await staff.SubmitAsync(details, ".return-unexpected-form button", ("confirm", "yes"));
+        Assert.Contains("no unexpected payment waiting", again.Text("#EscrowError"));
+        Assert.Single((await app.ContractAsync(c.Id)).NonCustodial.Spends);
+
+        clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        Assert.Contains("being returned to the client", clientPage.Text("#EscrowMilestone1 .unexpected-coins"));
+        Assert.Contains("still needed: the client and the agency", clientPage.Text(".escrow-spend .spend-figures"));
+    }
+
     /// <summary>Every PSBT file field can be named by assistive technology (axe's "label" rule, critical).</summary>
     private static void AssertFileInputsLabelled(Page page)
     {

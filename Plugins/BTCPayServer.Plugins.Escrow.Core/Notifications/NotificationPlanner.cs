@@ -71,6 +71,11 @@ public static class NotificationPlanner
                 To(PartyRole.Client, $"{title}: a late payment is held", $"A payment of {data.GetValueOrDefault("amount")} to \"{title}\" arrived after its invoice expired. The escrow holds it until the agency accepts it or refunds it to you.");
                 Agency($"{title}: a late payment waits for your decision", $"A payment of {data.GetValueOrDefault("amount")} to \"{title}\" arrived after its invoice expired and is held. Accept it into the escrow or refund it to the client from the contract's page.");
                 break;
+            case "escrow.unexpected-coin":
+                kind = EmailKind.LatePaymentHeld;
+                To(PartyRole.Client, $"{title}: a payment that does not fund the milestone", $"A payment of {data.GetValueOrDefault("amount")} reached an escrow address of \"{title}\" from another transaction than the funding the refund was signed for. It does not count towards the milestone; the agency will return it to you (you and the agency sign the return). To fund the milestone, send the transaction you prepared.");
+                Agency($"{title}: an unexpected payment to return", $"A payment of {data.GetValueOrDefault("amount")} reached an escrow address of \"{title}\" from another transaction than the prepared funding. It does not count as funding. Prepare its return to the client from the contract's page once it is confirmed.");
+                break;
             case "milestone.overdue":
                 kind = EmailKind.DueDateMissed;
                 To(PartyRole.Client, $"{title}: {milestone} is past its due date", $"{char.ToUpperInvariant(milestone[0])}{milestone[1..]} of \"{title}\" was not delivered by its due date. You may cancel it for a refund.");

@@ -56,6 +56,19 @@ public sealed class UIEscrowNonCustodialController(IContractStoreFactory stores)
             await e.SignSpendAsync(storeId, contractId, spendId, User.ToAgencyActor(), await UIEscrowPartyEscrowController.UploadAsync(psbt, psbtFile, ct), ct);
         });
 
+    /// <summary>
+    /// Opens the return of a milestone's unexpected coins (paid to its escrow address by another transaction than the
+    /// prepared funding) to the client, for client and agency to sign. The form asks for a ticked confirmation.
+    /// </summary>
+    [HttpPost("milestones/{milestoneId:guid}/return")]
+    public async Task<IActionResult> ReturnUnexpected([FromRoute] string storeId, [FromRoute] Guid contractId, [FromRoute] Guid milestoneId, string? confirm, CancellationToken ct) =>
+        await Act(storeId, contractId, async e =>
+        {
+            if (confirm != "yes")
+                throw new InvalidInputException("confirm", "Tick the confirmation to prepare the return to the client.");
+            await e.ReturnUnexpectedAsync(storeId, contractId, milestoneId, User.ToAgencyActor(), ct);
+        });
+
     private async Task<IActionResult> Act(string storeId, Guid contractId, Func<NonCustodialEscrows, Task> act)
     {
         // Another store's (or no) contract is "not found" before anything else is said about it.
