@@ -73,6 +73,59 @@ public sealed class SandboxChainRestartTests
     }
 
     [Fact]
+    public async Task A_dropped_transaction_stays_dropped_after_a_restart()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "escrow-web-tests", Guid.NewGuid().ToString("N"));
+        var key = new Key();
+        var address = key.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net);
+        Transaction spend;
+        var first = new RestartedEscrowApp(dataDir, keepData: true);
+        await first.InitializeAsync();
+        try
+        {
+            var browser = first.NewBrowser();
+            var paid = await browser.SubmitAsync(await browser.OpenAsync("/sandbox/wallet"), "#PayButton", ("destination", address.ToString()), ("amount", "0.05"));
+            var mined = await browser.SubmitAsync(paid, "#MineButton", ("blocks", "1"));
+            var coin = new Coin(await first.Services.GetRequiredService<IEscrowChain>().GetTransactionAsync(uint256.Parse(paid.Text("#PaidTxId")), CancellationToken.None), 0u);
+            spend = Net.CreateTransaction();
+            spend.Version = 2;
+            spend.Inputs.Add(new TxIn(coin.Outpoint) { Sequence = 0xfffffffd });
+            spend.Outputs.Add(new TxOut(coin.Amount - Money.Satoshis(1_000), new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+            spend.Sign(key.GetBitcoinSecret(Net), coin);
+            var sent = await browser.SubmitAsync(mined, "#BroadcastButton", ("transaction", spend.ToHex()));
+            var asked = await browser.SubmitAsync(sent, $"#ChainTransactions tr[data-txid='{spend.GetHash()}'] .tx-drop");
+            var dropped = await browser.SubmitAsync(asked, "#ConfirmDrop");
+            Assert.Equal("dropped", Row(dropped, spend.GetHash().ToString()).QuerySelector(".tx-confirmations")!.GetAttribute("data-status"));
+            Assert.Empty(first.LoggedErrors);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        var second = new RestartedEscrowApp(dataDir, keepData: false);
+        await second.InitializeAsync();
+        try
+        {
+            var chain = second.Services.GetRequiredService<IEscrowChain>();
+            var browser = second.NewBrowser();
+            var page = await browser.OpenAsync("/sandbox/wallet");
+            Assert.Equal("dropped", Row(page, spend.GetHash().ToString()).QuerySelector(".tx-confirmations")!.GetAttribute("data-status"));
+            Assert.Null(await chain.GetTransactionAsync(spend.GetHash(), CancellationToken.None));
+            // The coin it spent is unspent again, so the same transaction can be broadcast anew.
+            Assert.Single(await chain.GetCoinsAsync(address, CancellationToken.None));
+            var again = await browser.SubmitAsync(page, "#BroadcastButton", ("transaction", spend.ToHex()));
+            Assert.Equal(spend.GetHash().ToString(), again.Text("#PaidTxId"));
+            Assert.Empty(await chain.GetCoinsAsync(address, CancellationToken.None));
+            Assert.Empty(second.LoggedErrors);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_journal_that_no_longer_replays_stops_the_host_naming_the_file_to_delete()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "escrow-web-tests", Guid.NewGuid().ToString("N"));
