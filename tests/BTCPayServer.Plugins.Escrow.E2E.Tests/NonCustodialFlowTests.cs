@@ -211,10 +211,7 @@ public sealed class NonCustodialFlowTests(EscrowHost host)
         await wallet.FillAsync("#PayDestination", destination);
         await wallet.FillAsync("#PayAmount", amount);
         await s.ClickAsync(wallet, wallet.Locator("#PayButton"), shot);
-        await Expect(wallet.Locator("#SandboxError")).ToHaveCountAsync(0);
-        var txid = (await wallet.Locator("#PaidTxId").InnerTextAsync()).Trim();
-        await Expect(wallet.Locator($"#ChainTransactions tr[data-txid='{txid}'] .tx-confirmations")).ToHaveAttributeAsync("data-confirmations", "0");
-        return txid;
+        return await SentTxIdAsync(wallet);
     }
 
     /// <summary>Broadcasts a signed transaction with the wallet page's form and returns the transaction id it shows.</summary>
@@ -222,6 +219,12 @@ public sealed class NonCustodialFlowTests(EscrowHost host)
     {
         await wallet.FillAsync("#BroadcastTransaction", transactionHex);
         await s.ClickAsync(wallet, wallet.Locator("#BroadcastButton"), shot);
+        return await SentTxIdAsync(wallet);
+    }
+
+    /// <summary>The transaction id the wallet page shows after a payment or a broadcast, checked to be listed in the mempool.</summary>
+    private static async Task<string> SentTxIdAsync(IPage wallet)
+    {
         await Expect(wallet.Locator("#SandboxError")).ToHaveCountAsync(0);
         var txid = (await wallet.Locator("#PaidTxId").InnerTextAsync()).Trim();
         await Expect(wallet.Locator($"#ChainTransactions tr[data-txid='{txid}'] .tx-confirmations")).ToHaveAttributeAsync("data-confirmations", "0");
