@@ -30,7 +30,7 @@ public sealed class NonCustodialApp : EscrowApp
 /// escrow address and descriptor to check, the refund signed before funding, the release signed by both parties in
 /// their own wallets (keys generated here) and confirmed on the sandbox chain; bad input named, nothing stored.
 /// </summary>
-public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<NonCustodialApp>
+public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<NonCustodialApp>
 {
     private static readonly Network Net = Network.RegTest;
     private readonly Flow _flow = new(app);
@@ -86,13 +86,7 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         // Keys first: accepting without one is refused with the reason.
         var refused = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#AcceptTerms");
         Assert.Contains("key", refused.Text("#EscrowError"));
-        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
-        {
-            var saved = await browser.SubmitAsync(await browser.OpenAsync(url), "#SaveEscrowKey", ("key", wallet.Exported), ("payoutAddress", wallet.Payout));
-            Assert.Null(saved.Find("#EscrowError"));
-            await _flow.AcceptAsync(browser, url);
-        }
-        await app.WatchChainAsync();
+        await GiveKeysAndAcceptAsync(c);
 
         // The address and the descriptor (with its checksum) to check on a device.
         var clientPage = await c.Client.OpenAsync(c.ClientUrl);
@@ -104,29 +98,14 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Null(clientPage.Find(".fund-milestone"));
 
         // The client prepares the funding; freelancer and agency sign the refund against it.
-        var hot = new Key();
-        var source = app.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(1_100_000));
-        var tx = Net.CreateTransaction();
-        tx.Version = 2;
-        tx.Inputs.Add(new TxIn(new OutPoint(source, 0)) { Sequence = 0xfffffffd });
-        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
-        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
-        var funding = PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0));
+        var (tx, funding, hot) = PrepareFunding(address);
         AssertFileInputsLabelled(clientPage);
         var proposed = await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
         Assert.Null(proposed.Find("#EscrowError"));
 
-        var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
-        AssertFileInputsLabelled(freelancerPage);
-        var refundFile = await c.Freelancer.GetAsync(freelancerPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
-        Assert.Equal(HttpStatusCode.OK, refundFile.Status);
-        var refundPsbt = Convert.ToBase64String(await refundFile.Response.Content.ReadAsByteArrayAsync());
-        var signedByFreelancer = await c.Freelancer.SubmitAsync(freelancerPage, "#EscrowMilestone1 .refund-form button", ("psbt", _freelancer.Sign(refundPsbt)));
-        Assert.Null(signedByFreelancer.Find("#EscrowError"));
-        var details = await staff.OpenAsync(Urls.Contract(c.Id));
-        AssertFileInputsLabelled(details);
-        var signedByAgency = await staff.SubmitAsync(details, ".staff-refund-form button", ("psbt", _agency.Sign(refundPsbt)));
-        Assert.Null(signedByAgency.Find("#EscrowError"));
+        AssertFileInputsLabelled(await c.Freelancer.OpenAsync(c.FreelancerUrl));
+        AssertFileInputsLabelled(await staff.OpenAsync(Urls.Contract(c.Id)));
+        await SignRefundAsync(staff, c);
 
         clientPage = await c.Client.OpenAsync(c.ClientUrl);
         var signedRefund = await c.Client.GetAsync(clientPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
@@ -135,11 +114,7 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Contains($"bitcoin:{address}", clientPage.Get("#EscrowMilestone1 .bip21").GetAttribute("href"));
 
         // The client signs and sends the funding; the escrow sees it confirmed.
-        funding.SignWithKeys(hot).Finalize();
-        Assert.True(app.Chain.Submit(funding.ExtractTransaction()).IsValid);
-        app.Chain.Mine();
-        await app.WatchChainAsync();
-        Assert.Equal(MilestoneState.Funded, (await app.ContractAsync(c.Id)).Milestones[0].State);
+        await SendFundingAsync(c, funding, hot);
 
         // Delivered, approved: a release transaction for client and freelancer to sign.
         await _flow.SubmitDeliverableAsync(c, 1);
@@ -180,6 +155,94 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Equal(MilestoneState.Released, contract.Milestones[0].State);
         Assert.Single(app.Chain.UnspentOutputs(BitcoinAddress.Create(_freelancer.Payout, Net).ScriptPubKey));
         Assert.Equal("Confirmed", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Get(".escrow-spend").GetAttribute("data-status"));
+    }
+
+    private async Task GiveKeysAndAcceptAsync(ContractAtHand c)
+    {
+        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
+        {
+            var saved = await browser.SubmitAsync(await browser.OpenAsync(url), "#SaveEscrowKey", ("key", wallet.Exported), ("payoutAddress", wallet.Payout));
+            Assert.Null(saved.Find("#EscrowError"));
+            await _flow.AcceptAsync(browser, url);
+        }
+        await app.WatchChainAsync();
+    }
+
+    /// <summary>What the client's wallet prepares: 0.01 BTC to the escrow address from a coin of its own, not signed.</summary>
+    private (Transaction Tx, PSBT Funding, Key Hot) PrepareFunding(string address)
+    {
+        var hot = new Key();
+        var source = app.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(1_100_000));
+        var tx = Net.CreateTransaction();
+        tx.Version = 2;
+        tx.Inputs.Add(new TxIn(new OutPoint(source, 0)) { Sequence = 0xfffffffd });
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+        return (tx, PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0)), hot);
+    }
+
+    /// <summary>The freelancer, then the agency (through its confirmation page), sign the refund of milestone 1.</summary>
+    private async Task SignRefundAsync(Browser staff, ContractAtHand c)
+    {
+        var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
+        var refundFile = await c.Freelancer.GetAsync(freelancerPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
+        Assert.Equal(HttpStatusCode.OK, refundFile.Status);
+        var refundPsbt = Convert.ToBase64String(await refundFile.Response.Content.ReadAsByteArrayAsync());
+        var signedByFreelancer = await c.Freelancer.SubmitAsync(freelancerPage, "#EscrowMilestone1 .refund-form button", ("psbt", _freelancer.Sign(refundPsbt)));
+        Assert.Null(signedByFreelancer.Find("#EscrowError"));
+        // The agency's signature goes through a confirmation that shows what the refund pays, to whom, and from which block.
+        var asked = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), ".staff-refund-form button", ("psbt", _agency.Sign(refundPsbt)));
+        Assert.Equal("Sign the refund of milestone 1 with the agency's key?", asked.Text("#ConfirmHeading"));
+        Assert.Contains($"to the client ({_client.Payout})", asked.Text("#ConfirmEffects"));
+        Assert.Contains("Network fee:", asked.Text("#ConfirmEffects"));
+        Assert.Contains("valid from block", asked.Text("#ConfirmEffects"));
+        Assert.DoesNotContain(EscrowRole.Agency, (await app.ContractAsync(c.Id)).NonCustodial.Milestones[0].Refund!.SignedBy);
+        var signedByAgency = await staff.SubmitAsync(asked, "#ConfirmAct");
+        Assert.Null(signedByAgency.Find("#EscrowError"));
+        Assert.Contains(EscrowRole.Agency, (await app.ContractAsync(c.Id)).NonCustodial.Milestones[0].Refund!.SignedBy);
+    }
+
+    private async Task SendFundingAsync(ContractAtHand c, PSBT funding, Key hot)
+    {
+        funding.SignWithKeys(hot).Finalize();
+        Assert.True(app.Chain.Submit(funding.ExtractTransaction()).IsValid);
+        app.Chain.Mine();
+        await app.WatchChainAsync();
+        Assert.Equal(MilestoneState.Funded, (await app.ContractAsync(c.Id)).Milestones[0].State);
+    }
+
+    /// <summary>A one-milestone non-custodial contract of 0.01 BTC, its refund signed and its funding confirmed.</summary>
+    private async Task<(ContractAtHand C, string Address)> FundedAsync(Browser staff, string title)
+    {
+        var c = await ProposedAsync(staff, title);
+        await GiveKeysAndAcceptAsync(c);
+        var address = (await c.Client.OpenAsync(c.ClientUrl)).Text("#EscrowMilestone1 .escrow-address");
+        var (_, funding, hot) = PrepareFunding(address);
+        var proposed = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
+        Assert.Null(proposed.Find("#EscrowError"));
+        await SignRefundAsync(staff, c);
+        await SendFundingAsync(c, funding, hot);
+        return (c, address);
+    }
+
+    /// <summary>Delivered and approved: the release transaction waits for the client's and the freelancer's signatures.</summary>
+    private async Task ApproveAsync(ContractAtHand c)
+    {
+        await _flow.SubmitDeliverableAsync(c, 1);
+        var confirm = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .approve-milestone");
+        Assert.Null((await c.Client.SubmitAsync(confirm, "#ConfirmButton")).Find("#EscrowError"));
+        await app.WatchChainAsync();
+    }
+
+    /// <summary>Client and freelancer sign the release in their wallets and confirm the upload.</summary>
+    private async Task SignReleaseAsync(ContractAtHand c)
+    {
+        var spendPsbt = (await app.ContractAsync(c.Id)).NonCustodial.Spends.Single().Round.Psbt;
+        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
+        {
+            var asked = await browser.SubmitAsync(await browser.OpenAsync(url), ".escrow-spend .spend-form button", ("psbt", wallet.Sign(spendPsbt)));
+            Assert.Null((await browser.SubmitAsync(asked, "#ConfirmButton")).Find("#EscrowError"));
+        }
     }
 
     /// <summary>Every PSBT file field can be named by assistive technology (axe's "label" rule, critical).</summary>
