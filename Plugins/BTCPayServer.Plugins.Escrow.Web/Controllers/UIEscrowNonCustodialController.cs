@@ -43,16 +43,13 @@ public sealed class UIEscrowNonCustodialController(IContractStoreFactory stores,
     {
         if (!ConfirmActModel.IsConfirmed(confirm))
         {
-            await using var store = stores.Open();
-            var contract = await store.FindInStoreAsync(storeId, contractId, ct);
-            if (contract is null)
-                return NotFound();
-            if (await UploadedAsync(psbt, psbtFile, ct) is not { } upload)
-                return Back(storeId, contractId);
-            if (contract.NonCustodial.EscrowOf(milestoneId) is { Refund: { } round, RefundReady: false } escrow)
+            var (contract, upload, answer) = await ToConfirmAsync(storeId, contractId, psbt, psbtFile, ct);
+            if (answer is not null)
+                return answer;
+            if (contract!.NonCustodial.EscrowOf(milestoneId) is { Refund: { } round, RefundReady: false } escrow)
             {
                 var chain = await NonCustodialServices.ChainNowAsync(HttpContext.RequestServices, storeId, ct);
-                return Confirmation(contract, round, upload, EscrowSpendBreakdown.Of(contract, round, [], escrow),
+                return Confirmation(contract, round, upload!, EscrowSpendBreakdown.Of(contract, round, [], escrow),
                     $"Sign the refund of milestone {contract.Milestones.FirstOrDefault(m => m.Id == milestoneId)?.Number} with the agency's key?",
                     $"The refund is {chain.RefundValidity(escrow.RefundHeight, clock.GetUtcNow())}. A signature cannot be taken back: once the freelancer and the agency have signed, the client holds a refund it can send from that block on, if the milestone was never released.");
             }
@@ -81,14 +78,11 @@ public sealed class UIEscrowNonCustodialController(IContractStoreFactory stores,
     {
         if (!ConfirmActModel.IsConfirmed(confirm))
         {
-            await using var store = stores.Open();
-            var contract = await store.FindInStoreAsync(storeId, contractId, ct);
-            if (contract is null)
-                return NotFound();
-            if (await UploadedAsync(psbt, psbtFile, ct) is not { } upload)
-                return Back(storeId, contractId);
-            if (contract.NonCustodial.Spends.FirstOrDefault(s => s.Id == spendId) is { Status: EscrowSpendStatus.Collecting } spend)
-                return Confirmation(contract, spend.Round, upload, EscrowSpendBreakdown.Of(contract, spend),
+            var (contract, upload, answer) = await ToConfirmAsync(storeId, contractId, psbt, psbtFile, ct);
+            if (answer is not null)
+                return answer;
+            if (contract!.NonCustodial.Spends.FirstOrDefault(s => s.Id == spendId) is { Status: EscrowSpendStatus.Collecting } spend)
+                return Confirmation(contract, spend.Round, upload!, EscrowSpendBreakdown.Of(contract, spend),
                     $"Sign the {EscrowFigures.Kind(spend.Round.Kind)} transaction of milestone {contract.Milestones.FirstOrDefault(m => m.Id == spend.MilestoneId)?.Number} with the agency's key?",
                     spend.Round.SignedBy.Count == 0
                         ? $"The agency's signature is kept until {spend.Round.StillNeeded()} signs too; then the transaction is sent to the network at once and cannot be taken back."
@@ -98,17 +92,23 @@ public sealed class UIEscrowNonCustodialController(IContractStoreFactory stores,
             await UIEscrowPartyEscrowController.UploadAsync(psbt, psbtFile, ct), ct));
     }
 
-    /// <summary>The uploaded PSBT as text; null (with the reason kept for the page) when it is too large to be one.</summary>
-    private async Task<string?> UploadedAsync(string? psbt, IFormFile? psbtFile, CancellationToken ct)
+    /// <summary>
+    /// Before a confirmation: the contract (another store's is "not found" first) and the uploaded PSBT as text, or the
+    /// answer that ends the request (an upload too large to be a PSBT goes back to the page with the reason).
+    /// </summary>
+    private async Task<(Contract? Contract, string? Upload, IActionResult? Answer)> ToConfirmAsync(string storeId, Guid contractId, string? psbt, IFormFile? psbtFile, CancellationToken ct)
     {
+        await using var store = stores.Open();
+        if (await store.FindInStoreAsync(storeId, contractId, ct) is not { } contract)
+            return (null, null, NotFound());
         try
         {
-            return await UIEscrowPartyEscrowController.UploadAsync(psbt, psbtFile, ct);
+            return (contract, await UIEscrowPartyEscrowController.UploadAsync(psbt, psbtFile, ct), null);
         }
         catch (InvalidInputException e)
         {
             TempData[ErrorKey] = e.Message;
-            return null;
+            return (null, null, Back(storeId, contractId));
         }
     }
 
