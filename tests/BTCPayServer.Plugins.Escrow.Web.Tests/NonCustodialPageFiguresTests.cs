@@ -35,6 +35,7 @@ public sealed partial class NonCustodialPageTests
             Assert.Equal("Paying out — signatures pending", page.Text("#ContractState"));
             Assert.Equal("Completed", page.Get("#ContractState").GetAttribute("data-state"));
         }
+        Assert.Equal("0.00000000 BTC", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#TotalPaid"));
         Assert.Equal("Paying out — signatures pending", (await staff.OpenAsync(Urls.Contract(c.Id))).Text("#ContractState"));
 
         await SignReleaseAsync(c);
@@ -49,6 +50,7 @@ public sealed partial class NonCustodialPageTests
         Assert.Equal("Completed", done.Text("#ContractState"));
         Assert.Equal("0.00000000 BTC", done.Text("#TotalInEscrow"));
         Assert.Null(done.Find("#TotalBeingPaidOut"));
+        Assert.Equal("0.01000000 BTC", done.Text("#TotalPaid"));
         Assert.Equal("Completed", (await staff.OpenAsync(Urls.Contract(c.Id))).Text("#ContractState"));
     }
 

@@ -76,10 +76,12 @@ public sealed record PartyTotals(Money InEscrow, Money PaidToYou, Money Refunded
     {
         var zero = Money.Zero(contract.Currency);
         Money Sum(IEnumerable<Money> amounts) => amounts.Aggregate(zero, (s, a) => s + a);
-        var mine = contract.Payouts.Where(p => p.Recipient == role).ToList();
         var unconfirmed = contract.Currency == "BTC"
             ? EscrowFigures.Unconfirmed(contract).Select(s => (Spend: s, AtEscrow: EscrowFigures.Money(EscrowSpendBreakdown.Of(contract, s).InputSats))).ToList()
             : [];
+        // A non-custodial payout is paid once its transaction confirms, not when it is decided.
+        var notYetPaid = unconfirmed.SelectMany(u => u.Spend.PayoutIds).ToHashSet();
+        var mine = contract.Payouts.Where(p => p.Recipient == role && !notYetPaid.Contains(p.Id)).ToList();
         return new PartyTotals(
             EscrowLedger.HeldByParts(contract),
             Sum(mine.Where(p => p.Kind == PayoutKind.Release).Select(p => p.Amount)),
