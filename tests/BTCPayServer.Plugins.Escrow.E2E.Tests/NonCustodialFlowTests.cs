@@ -117,7 +117,10 @@ public sealed class NonCustodialFlowTests(EscrowHost host)
         await s.GotoAsync(agency, contract.Url, "agency-refund-to-sign");
         var staffEscrow = agency.Locator(".staff-escrow-milestone").First;
         var agencyRefundPsbt = PsbtText(await DownloadAsync(agency, staffEscrow.GetByRole(AriaRole.Link, new() { Name = "Download the refund PSBT" })));
-        await UploadAsync(s, agency, staffEscrow.Locator(".staff-refund-form"), agencyWallet.Sign(agencyRefundPsbt), "agency-signed-refund");
+        await UploadAsync(s, agency, staffEscrow.Locator(".staff-refund-form"), agencyWallet.Sign(agencyRefundPsbt), "agency-refund-confirm");
+        // Signing is irreversible: the agency is shown what the refund pays, and from which block, before it counts.
+        await Expect(agency.Locator("#ConfirmHeading")).ToHaveTextAsync("Sign the refund of milestone 1 with the agency's key?");
+        await s.ClickAsync(agency, agency.Locator("#ConfirmAct"), "agency-signed-refund");
         await Expect(agency.Locator("#EscrowError")).ToHaveCountAsync(0);
         await Expect(agency.Locator(".staff-escrow-milestone").First).ToContainTextAsync("Refund signed");
 
@@ -128,8 +131,8 @@ public sealed class NonCustodialFlowTests(EscrowHost host)
         var refund = Transaction.Parse(System.Text.Encoding.ASCII.GetString(refundFile).Trim(), Net);
         Assert.Equal(new OutPoint(tx, 0), refund.Inputs[0].PrevOut);
         Assert.Equal(clientWallet.Payout, refund.Outputs.Single().ScriptPubKey.GetDestinationAddress(Net)!.ToString());
-        var bip21 = await escrowCard.Locator(".bip21").GetAttributeAsync("href");
-        Assert.Equal($"bitcoin:{address}?amount=0.01", bip21);
+        await Expect(escrowCard.Locator(".funding-txid")).ToHaveTextAsync(tx.GetHash().ToString());
+        await Expect(escrowCard.Locator(".bip21")).ToHaveCountAsync(0);
 
         // The client signs the prepared funding in its wallet and broadcasts that very transaction (the refund spends it)
         // with the sandbox wallet page's broadcast form.

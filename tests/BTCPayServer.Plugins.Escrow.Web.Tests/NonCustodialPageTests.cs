@@ -30,7 +30,7 @@ public sealed class NonCustodialApp : EscrowApp
 /// escrow address and descriptor to check, the refund signed before funding, the release signed by both parties in
 /// their own wallets (keys generated here) and confirmed on the sandbox chain; bad input named, nothing stored.
 /// </summary>
-public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<NonCustodialApp>
+public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<NonCustodialApp>
 {
     private static readonly Network Net = Network.RegTest;
     private readonly Flow _flow = new(app);
@@ -86,13 +86,7 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         // Keys first: accepting without one is refused with the reason.
         var refused = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#AcceptTerms");
         Assert.Contains("key", refused.Text("#EscrowError"));
-        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
-        {
-            var saved = await browser.SubmitAsync(await browser.OpenAsync(url), "#SaveEscrowKey", ("key", wallet.Exported), ("payoutAddress", wallet.Payout));
-            Assert.Null(saved.Find("#EscrowError"));
-            await _flow.AcceptAsync(browser, url);
-        }
-        await app.WatchChainAsync();
+        await GiveKeysAndAcceptAsync(c);
 
         // The address and the descriptor (with its checksum) to check on a device.
         var clientPage = await c.Client.OpenAsync(c.ClientUrl);
@@ -104,36 +98,25 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Null(clientPage.Find(".fund-milestone"));
 
         // The client prepares the funding; freelancer and agency sign the refund against it.
-        var (funding, hot) = PrepareFunding(address);
-        var tx = funding.GetGlobalTransaction();
+        var (tx, funding, hot) = PrepareFunding(address);
         AssertFileInputsLabelled(clientPage);
         var proposed = await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
         Assert.Null(proposed.Find("#EscrowError"));
 
-        var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
-        AssertFileInputsLabelled(freelancerPage);
-        var refundFile = await c.Freelancer.GetAsync(freelancerPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
-        Assert.Equal(HttpStatusCode.OK, refundFile.Status);
-        var refundPsbt = Convert.ToBase64String(await refundFile.Response.Content.ReadAsByteArrayAsync());
-        var signedByFreelancer = await c.Freelancer.SubmitAsync(freelancerPage, "#EscrowMilestone1 .refund-form button", ("psbt", _freelancer.Sign(refundPsbt)));
-        Assert.Null(signedByFreelancer.Find("#EscrowError"));
-        var details = await staff.OpenAsync(Urls.Contract(c.Id));
-        AssertFileInputsLabelled(details);
-        var signedByAgency = await staff.SubmitAsync(details, ".staff-refund-form button", ("psbt", _agency.Sign(refundPsbt)));
-        Assert.Null(signedByAgency.Find("#EscrowError"));
+        AssertFileInputsLabelled(await c.Freelancer.OpenAsync(c.FreelancerUrl));
+        AssertFileInputsLabelled(await staff.OpenAsync(Urls.Contract(c.Id)));
+        await SignRefundAsync(staff, c);
 
         clientPage = await c.Client.OpenAsync(c.ClientUrl);
         var signedRefund = await c.Client.GetAsync(clientPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
         var refund = Transaction.Parse(signedRefund.Body.Trim(), Net);
         Assert.Equal(new OutPoint(tx, 0), refund.Inputs[0].PrevOut);
-        Assert.Contains($"bitcoin:{address}", clientPage.Get("#EscrowMilestone1 .bip21").GetAttribute("href"));
+        // Step 2 names the prepared transaction to send (no payment link: a new payment would be another transaction).
+        Assert.Equal(tx.GetHash().ToString(), clientPage.Text("#EscrowMilestone1 .funding-txid"));
+        Assert.Null(clientPage.Find("#EscrowMilestone1 .bip21"));
 
         // The client signs and sends the funding; the escrow sees it confirmed.
-        funding.SignWithKeys(hot).Finalize();
-        Assert.True(app.Chain.Submit(funding.ExtractTransaction()).IsValid);
-        app.Chain.Mine();
-        await app.WatchChainAsync();
-        Assert.Equal(MilestoneState.Funded, (await app.ContractAsync(c.Id)).Milestones[0].State);
+        await SendFundingAsync(c, funding, hot);
 
         // Delivered, approved: a release transaction for client and freelancer to sign.
         await _flow.SubmitDeliverableAsync(c, 1);
@@ -176,8 +159,19 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Equal("Confirmed", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Get(".escrow-spend").GetAttribute("data-status"));
     }
 
-    /// <summary>The client's wallet: a coin of its own on the sandbox chain, and the unsigned payment of 0.01 BTC to the escrow from it.</summary>
-    private (PSBT Funding, Key Hot) PrepareFunding(string address)
+    private async Task GiveKeysAndAcceptAsync(ContractAtHand c)
+    {
+        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
+        {
+            var saved = await browser.SubmitAsync(await browser.OpenAsync(url), "#SaveEscrowKey", ("key", wallet.Exported), ("payoutAddress", wallet.Payout));
+            Assert.Null(saved.Find("#EscrowError"));
+            await _flow.AcceptAsync(browser, url);
+        }
+        await app.WatchChainAsync();
+    }
+
+    /// <summary>What the client's wallet prepares: 0.01 BTC to the escrow address from a coin of its own, not signed.</summary>
+    private (Transaction Tx, PSBT Funding, Key Hot) PrepareFunding(string address)
     {
         var hot = new Key();
         var source = app.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(1_100_000));
@@ -186,72 +180,71 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         tx.Inputs.Add(new TxIn(new OutPoint(source, 0)) { Sequence = 0xfffffffd });
         tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
         tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
-        return (PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0)), hot);
+        return (tx, PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0)), hot);
     }
 
-    /// <summary>Keys given, terms accepted, the funding prepared and its refund signed by freelancer and agency through the pages.</summary>
-    private async Task<(ContractAtHand C, string Address, PSBT Funding, Key Hot)> RefundReadyAsync(Browser staff, string title)
+    /// <summary>The freelancer, then the agency (through its confirmation page), sign the refund of milestone 1.</summary>
+    private async Task SignRefundAsync(Browser staff, ContractAtHand c)
     {
-        var c = await ProposedAsync(staff, title);
-        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
-        {
-            await browser.SubmitAsync(await browser.OpenAsync(url), "#SaveEscrowKey", ("key", wallet.Exported), ("payoutAddress", wallet.Payout));
-            await _flow.AcceptAsync(browser, url);
-        }
-        await app.WatchChainAsync();
-        var clientPage = await c.Client.OpenAsync(c.ClientUrl);
-        var address = clientPage.Text("#EscrowMilestone1 .escrow-address");
-        var (funding, hot) = PrepareFunding(address);
-        await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
         var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
         var refundFile = await c.Freelancer.GetAsync(freelancerPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);
+        Assert.Equal(HttpStatusCode.OK, refundFile.Status);
         var refundPsbt = Convert.ToBase64String(await refundFile.Response.Content.ReadAsByteArrayAsync());
-        await c.Freelancer.SubmitAsync(freelancerPage, "#EscrowMilestone1 .refund-form button", ("psbt", _freelancer.Sign(refundPsbt)));
-        await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), ".staff-refund-form button", ("psbt", _agency.Sign(refundPsbt)));
-        Assert.True((await app.ContractAsync(c.Id)).NonCustodial.Milestones[0].RefundReady);
-        return (c, address, funding, hot);
+        var signedByFreelancer = await c.Freelancer.SubmitAsync(freelancerPage, "#EscrowMilestone1 .refund-form button", ("psbt", _freelancer.Sign(refundPsbt)));
+        Assert.Null(signedByFreelancer.Find("#EscrowError"));
+        // The agency's signature goes through a confirmation that shows what the refund pays, to whom, and from which block.
+        var asked = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), ".staff-refund-form button", ("psbt", _agency.Sign(refundPsbt)));
+        Assert.Equal("Sign the refund of milestone 1 with the agency's key?", asked.Text("#ConfirmHeading"));
+        Assert.Contains($"to the client ({_client.Payout})", asked.Text("#ConfirmEffects"));
+        Assert.Contains("Network fee:", asked.Text("#ConfirmEffects"));
+        Assert.Contains("valid from block", asked.Text("#ConfirmEffects"));
+        Assert.DoesNotContain(EscrowRole.Agency, (await app.ContractAsync(c.Id)).NonCustodial.Milestones[0].Refund!.SignedBy);
+        var signedByAgency = await staff.SubmitAsync(asked, "#ConfirmAct");
+        Assert.Null(signedByAgency.Find("#EscrowError"));
+        Assert.Contains(EscrowRole.Agency, (await app.ContractAsync(c.Id)).NonCustodial.Milestones[0].Refund!.SignedBy);
     }
 
-    [Fact]
-    public async Task A_payment_that_is_not_the_prepared_funding_is_shown_as_not_counting_and_staff_return_it_after_confirming()
+    private async Task SendFundingAsync(ContractAtHand c, PSBT funding, Key hot)
     {
-        var staff = await app.StaffAsync();
-        var (c, address, _, _) = await RefundReadyAsync(staff, "Unexpected payment");
-        var stray = app.Chain.Fund(BitcoinAddress.Create(address, Net), NBitcoin.Money.Satoshis(1_000_000));
+        funding.SignWithKeys(hot).Finalize();
+        Assert.True(app.Chain.Submit(funding.ExtractTransaction()).IsValid);
         app.Chain.Mine();
         await app.WatchChainAsync();
+        Assert.Equal(MilestoneState.Funded, (await app.ContractAsync(c.Id)).Milestones[0].State);
+    }
 
-        // Both parties see that it does not fund the milestone; the client is told how to fund.
-        var clientPage = await c.Client.OpenAsync(c.ClientUrl);
-        Assert.Equal("Pending", clientPage.Get("#Milestone1").GetAttribute("data-state"));
-        var warning = clientPage.Text("#EscrowMilestone1 .unexpected-coins");
-        Assert.Contains("not the milestone's funding", warning);
-        Assert.Contains("0.01000000 BTC in " + new OutPoint(stray, 0), warning);
-        Assert.Contains("waiting for the agency to return it", warning);
-        Assert.Contains("send the transaction you prepared", warning);
-        Assert.Contains("does not count", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#EscrowMilestone1 .unexpected-coins"));
-        Assert.Null(clientPage.Find(".return-unexpected-form"));
+    /// <summary>A one-milestone non-custodial contract of 0.01 BTC, its refund signed and its funding confirmed.</summary>
+    private async Task<(ContractAtHand C, string Address)> FundedAsync(Browser staff, string title)
+    {
+        var c = await ProposedAsync(staff, title);
+        await GiveKeysAndAcceptAsync(c);
+        var address = (await c.Client.OpenAsync(c.ClientUrl)).Text("#EscrowMilestone1 .escrow-address");
+        var (_, funding, hot) = PrepareFunding(address);
+        var proposed = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
+        Assert.Null(proposed.Find("#EscrowError"));
+        await SignRefundAsync(staff, c);
+        await SendFundingAsync(c, funding, hot);
+        return (c, address);
+    }
 
-        // Staff: without the confirmation nothing happens; with it, a return for the client and the agency to sign.
-        var details = await staff.OpenAsync(Urls.Contract(c.Id));
-        Assert.Contains(_client.Payout, details.Text(".return-unexpected-form"));
-        var unconfirmed = await staff.SubmitAsync(details, ".return-unexpected-form button", ("confirm", ""));
-        Assert.Contains("Tick the confirmation", unconfirmed.Text("#EscrowError"));
-        Assert.Empty((await app.ContractAsync(c.Id)).NonCustodial.Spends);
-        var returned = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), ".return-unexpected-form button", ("confirm", "yes"));
-        Assert.Null(returned.Find("#EscrowError"));
-        var spend = Assert.Single((await app.ContractAsync(c.Id)).NonCustodial.Spends);
-        Assert.Equal(SpendKind.ClientRefund, spend.Round.Kind);
-        Assert.Empty(spend.PayoutIds);
-        Assert.Null(returned.Find(".return-unexpected-form"));
-        // Asked again (a second tab), it is refused with the reason and nothing more is opened.
-        var again = await staff.SubmitAsync(details, ".return-unexpected-form button", ("confirm", "yes"));
-        Assert.Contains("no unexpected payment waiting", again.Text("#EscrowError"));
-        Assert.Single((await app.ContractAsync(c.Id)).NonCustodial.Spends);
+    /// <summary>Delivered and approved: the release transaction waits for the client's and the freelancer's signatures.</summary>
+    private async Task ApproveAsync(ContractAtHand c)
+    {
+        await _flow.SubmitDeliverableAsync(c, 1);
+        var confirm = await c.Client.SubmitAsync(await c.Client.OpenAsync(c.ClientUrl), "#Milestone1 .approve-milestone");
+        Assert.Null((await c.Client.SubmitAsync(confirm, "#ConfirmButton")).Find("#EscrowError"));
+        await app.WatchChainAsync();
+    }
 
-        clientPage = await c.Client.OpenAsync(c.ClientUrl);
-        Assert.Contains("being returned to the client", clientPage.Text("#EscrowMilestone1 .unexpected-coins"));
-        Assert.Contains("still needed: the client and the agency", clientPage.Text(".escrow-spend .spend-figures"));
+    /// <summary>Client and freelancer sign the release in their wallets and confirm the upload.</summary>
+    private async Task SignReleaseAsync(ContractAtHand c)
+    {
+        var spendPsbt = (await app.ContractAsync(c.Id)).NonCustodial.Spends.Single().Round.Psbt;
+        foreach (var (browser, url, wallet) in new[] { (c.Client, c.ClientUrl, _client), (c.Freelancer, c.FreelancerUrl, _freelancer) })
+        {
+            var asked = await browser.SubmitAsync(await browser.OpenAsync(url), ".escrow-spend .spend-form button", ("psbt", wallet.Sign(spendPsbt)));
+            Assert.Null((await browser.SubmitAsync(asked, "#ConfirmButton")).Find("#EscrowError"));
+        }
     }
 
     /// <summary>Every PSBT file field can be named by assistive technology (axe's "label" rule, critical).</summary>
@@ -324,5 +317,61 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         settings = await staff.OpenAsync($"{Urls.Staff()}/settings");
         await staff.SubmitAsync(settings, "#SaveSettings", ("NetworkFeeRate", ""));
         Assert.Null((await store.GetAsync(EscrowApp.StoreId, CancellationToken.None)).NetworkFeeRate);
+    }
+
+    /// <summary>Keys given, terms accepted, the funding prepared and its refund signed by freelancer and agency through the pages.</summary>
+    private async Task<(ContractAtHand C, string Address)> RefundReadyAsync(Browser staff, string title)
+    {
+        var c = await ProposedAsync(staff, title);
+        await GiveKeysAndAcceptAsync(c);
+        var clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        var address = clientPage.Text("#EscrowMilestone1 .escrow-address");
+        var (_, funding, _) = PrepareFunding(address);
+        await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
+        await SignRefundAsync(staff, c);
+        Assert.True((await app.ContractAsync(c.Id)).NonCustodial.Milestones[0].RefundReady);
+        return (c, address);
+    }
+
+    [Fact]
+    public async Task A_payment_that_is_not_the_prepared_funding_is_shown_as_not_counting_and_staff_return_it_after_confirming()
+    {
+        var staff = await app.StaffAsync();
+        var (c, address) = await RefundReadyAsync(staff, "Unexpected payment");
+        var stray = app.Chain.Fund(BitcoinAddress.Create(address, Net), NBitcoin.Money.Satoshis(1_000_000));
+        app.Chain.Mine();
+        await app.WatchChainAsync();
+
+        // Both parties see that it does not fund the milestone; the client is told how to fund.
+        var clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        Assert.Equal("Pending", clientPage.Get("#Milestone1").GetAttribute("data-state"));
+        var warning = clientPage.Text("#EscrowMilestone1 .unexpected-coins");
+        Assert.Contains("not the milestone's funding", warning);
+        Assert.Contains("0.01000000 BTC in " + new OutPoint(stray, 0), warning);
+        Assert.Contains("waiting for the agency to return it", warning);
+        Assert.Contains("send the transaction you prepared", warning);
+        Assert.Contains("does not count", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#EscrowMilestone1 .unexpected-coins"));
+        Assert.Null(clientPage.Find(".return-unexpected-form"));
+
+        // Staff: without the confirmation nothing happens; with it, a return for the client and the agency to sign.
+        var details = await staff.OpenAsync(Urls.Contract(c.Id));
+        Assert.Contains(_client.Payout, details.Text(".return-unexpected-form"));
+        var unconfirmed = await staff.SubmitAsync(details, ".return-unexpected-form button", ("confirm", ""));
+        Assert.Contains("Tick the confirmation", unconfirmed.Text("#EscrowError"));
+        Assert.Empty((await app.ContractAsync(c.Id)).NonCustodial.Spends);
+        var returned = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), ".return-unexpected-form button", ("confirm", "yes"));
+        Assert.Null(returned.Find("#EscrowError"));
+        var spend = Assert.Single((await app.ContractAsync(c.Id)).NonCustodial.Spends);
+        Assert.Equal(SpendKind.ClientRefund, spend.Round.Kind);
+        Assert.Empty(spend.PayoutIds);
+        Assert.Null(returned.Find(".return-unexpected-form"));
+        // Asked again (a second tab), it is refused with the reason and nothing more is opened.
+        var again = await staff.SubmitAsync(details, ".return-unexpected-form button", ("confirm", "yes"));
+        Assert.Contains("no unexpected payment waiting", again.Text("#EscrowError"));
+        Assert.Single((await app.ContractAsync(c.Id)).NonCustodial.Spends);
+
+        clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        Assert.Contains("being returned to the client", clientPage.Text("#EscrowMilestone1 .unexpected-coins"));
+        Assert.Contains("still needed: the client and the agency", clientPage.Text(".escrow-spend"));
     }
 }

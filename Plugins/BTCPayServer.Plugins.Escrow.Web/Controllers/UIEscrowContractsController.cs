@@ -76,6 +76,7 @@ public sealed class UIEscrowContractsController(
             Verification = verification,
             IssuedLinks = links,
             Now = clock.GetUtcNow(),
+            Chain = contract.IsNonCustodial ? await NonCustodialServices.ChainNowAsync(HttpContext.RequestServices, storeId, cancellationToken) : EscrowChainNow.Unknown,
         });
     }
 

@@ -38,6 +38,7 @@ public sealed class UIEscrowPartyController(
                 Error = TempData[ErrorKey] as string, Notice = TempData[NoticeKey] as string, Thread = thread,
                 Brand = await agencies.BrandOfAsync(contract.StoreId, cancellationToken),
                 History = await auditLog.ReadAsync(contract.Id, cancellationToken),
+                Chain = contract.IsNonCustodial ? await NonCustodialServices.ChainNowAsync(HttpContext.RequestServices, contract.StoreId, cancellationToken) : EscrowChainNow.Unknown,
             });
         }
         catch (ContractNotFoundException)

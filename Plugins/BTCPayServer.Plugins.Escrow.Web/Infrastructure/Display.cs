@@ -16,6 +16,21 @@ public static class Display
         _ => "bg-dark",
     };
 
+    /// <summary>
+    /// A closed non-custodial contract whose escrow transactions are not all confirmed, in words ("Paying out —
+    /// signatures pending"); null otherwise. The ledger closes a contract at the decision, but the money moves only once
+    /// two keys sign and a block confirms it.
+    /// </summary>
+    public static string? OnChainPayoutState(Contract contract)
+    {
+        if (contract.State is not (ContractState.Completed or ContractState.Cancelled) || EscrowFigures.Unconfirmed(contract) is not { Count: > 0 } open)
+            return null;
+        var pending = open.Any(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Collecting) ? "signatures pending" : "waiting for a confirmation";
+        return contract.State == ContractState.Cancelled ? $"Cancelled — refund {pending}" : $"Paying out — {pending}";
+    }
+
+    public static string Badge(Contract contract) => OnChainPayoutState(contract) is null ? Badge(contract.State) : "bg-warning text-dark";
+
     public static string Badge(MilestoneState state) => state switch
     {
         MilestoneState.Pending => "bg-secondary",

@@ -18,6 +18,26 @@ public static class NonCustodialServices
     public static NonCustodialEscrows? Escrows(IServiceProvider services) =>
         AreAvailable(services) ? services.GetRequiredService<NonCustodialEscrows>() : null;
 
+    /// <summary>
+    /// The chain's height and the store's escrow fee rate for a page. A chain that is missing or fails to answer gives
+    /// no height (the page says so), never a broken page and never a guessed height.
+    /// </summary>
+    public static async Task<EscrowChainNow> ChainNowAsync(IServiceProvider services, string storeId, CancellationToken cancellationToken)
+    {
+        var rate = services.GetService<IStoreSettingsStore>() is { } settings ? (await settings.GetAsync(storeId, cancellationToken)).NetworkFeeRate : null;
+        if (!AreAvailable(services))
+            return new EscrowChainNow(null, rate);
+        var chain = services.GetRequiredService<IEscrowChain>();
+        try
+        {
+            return new EscrowChainNow(await chain.IsAvailableAsync(cancellationToken) ? await chain.GetHeightAsync(cancellationToken) : null, rate);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new EscrowChainNow(null, rate);
+        }
+    }
+
     public static EscrowChainWatcher? Watcher(IServiceProvider services) =>
         AreAvailable(services) ? services.GetRequiredService<EscrowChainWatcher>() : null;
 }

@@ -15,6 +15,8 @@ public sealed class ContractDetailsModel
     public IReadOnlyList<IssuedLink> IssuedLinks { get; init; } = [];
     /// <summary>The moment the page was read: which party links are live depends on it.</summary>
     public required DateTimeOffset Now { get; init; }
+    /// <summary>The chain's height and the store's fee rate, read for non-custodial contracts only.</summary>
+    public Infrastructure.EscrowChainNow Chain { get; init; } = Infrastructure.EscrowChainNow.Unknown;
     /// <summary>The stored audit log failed a check (now, or earlier as recorded on the contract): no money moves.</summary>
     public string? AuditProblem => Verification.IsValid ? Contract.AuditProblem : Verification.Problem ?? Contract.AuditProblem;
 }

@@ -2,7 +2,9 @@ using BTCPayServer.Plugins.Escrow.Core.Amounts;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Funding;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
+using BTCPayServer.Plugins.Escrow.Core.NonCustodial;
 using BTCPayServer.Plugins.Escrow.Core.Payouts;
+using BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Models;
 
@@ -58,19 +60,37 @@ public sealed record MilestoneMoney(
     }
 }
 
-/// <summary>The contract's money for one party: what the escrow holds now, what it paid out to this party, and what this party paid in.</summary>
+/// <summary>
+/// The contract's money for one party: what the escrow holds now, what it paid out to this party, and what this party
+/// paid in. <see cref="BeingPaidOut"/> is non-custodial money decided but still at the escrow address (its transaction
+/// not yet signed, sent or confirmed): the ledger no longer counts it as held, yet it has not left the escrow.
+/// </summary>
 public sealed record PartyTotals(Money InEscrow, Money PaidToYou, Money RefundedToYou, Money YouPaid, Money HeldLate)
 {
+    public Money BeingPaidOut { get; init; } = Money.Zero(InEscrow.Currency);
+    public IReadOnlyList<(EscrowSpendRecord Spend, Money AtEscrow)> Unconfirmed { get; init; } = [];
+    /// <summary>What the escrow addresses (or, custodial, the store's wallet) still hold for this contract.</summary>
+    public Money StillInEscrow => InEscrow + BeingPaidOut;
+
     public static PartyTotals Of(Contract contract, PartyRole role)
     {
         var zero = Money.Zero(contract.Currency);
         Money Sum(IEnumerable<Money> amounts) => amounts.Aggregate(zero, (s, a) => s + a);
-        var mine = contract.Payouts.Where(p => p.Recipient == role).ToList();
+        var unconfirmed = contract.Currency == "BTC"
+            ? EscrowFigures.Unconfirmed(contract).Select(s => (Spend: s, AtEscrow: EscrowFigures.Money(EscrowSpendBreakdown.Of(contract, s).InputSats))).ToList()
+            : [];
+        // A non-custodial payout is paid once its transaction confirms, not when it is decided.
+        var notYetPaid = unconfirmed.SelectMany(u => u.Spend.PayoutIds).ToHashSet();
+        var mine = contract.Payouts.Where(p => p.Recipient == role && !notYetPaid.Contains(p.Id)).ToList();
         return new PartyTotals(
             EscrowLedger.HeldByParts(contract),
             Sum(mine.Where(p => p.Kind == PayoutKind.Release).Select(p => p.Amount)),
             Sum(mine.Where(p => p.Kind == PayoutKind.Refund).Select(p => p.Amount)),
             Sum(contract.Payments.Where(p => p.Status is PaymentStatus.Counted or PaymentStatus.Refunded).Select(p => p.Credited)),
-            Sum(contract.Payments.Where(p => p.Status == PaymentStatus.AwaitingAcceptance).Select(p => p.Credited)));
+            Sum(contract.Payments.Where(p => p.Status == PaymentStatus.AwaitingAcceptance).Select(p => p.Credited)))
+        {
+            Unconfirmed = unconfirmed,
+            BeingPaidOut = Sum(unconfirmed.Select(u => u.AtEscrow)),
+        };
     }
 }

@@ -16,6 +16,9 @@ public static class PartyNextStep
         _ => state.ToString(),
     };
 
+    /// <summary>The badge's words: a closed non-custodial contract still paying out on chain says so.</summary>
+    public static string State(Contract contract) => Infrastructure.Display.OnChainPayoutState(contract) ?? State(contract.State);
+
     public static string For(PartyPageModel page)
     {
         var c = page.Contract;
@@ -64,7 +67,7 @@ public static class PartyNextStep
         var c = page.Contract;
         var me = page.IsClient ? Core.NonCustodial.EscrowRole.Client : Core.NonCustodial.EscrowRole.Freelancer;
         string What(Core.NonCustodial.EscrowSpendRecord spend) =>
-            $"the {(spend.Round.Kind switch { Core.NonCustodial.SpendKind.Release => "release", Core.NonCustodial.SpendKind.ClientRefund => "refund", Core.NonCustodial.SpendKind.Ruling => "ruling", _ => "split" })} transaction of milestone {c.Milestones.FirstOrDefault(m => m.Id == spend.MilestoneId)?.Number}";
+            $"the {Infrastructure.EscrowFigures.Kind(spend.Round.Kind)} transaction of milestone {c.Milestones.FirstOrDefault(m => m.Id == spend.MilestoneId)?.Number}";
         var open = c.NonCustodial.Spends.Where(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Collecting).OrderBy(s => s.OpenedAt).ToList();
         if (open.FirstOrDefault(s => s.Round.Rule.Allows(me) && !s.Round.SignedBy.Contains(me) && !s.Round.IsComplete) is { } mine)
             return $"Sign {What(mine)} in your wallet and upload it below: nothing is paid until two of the three keys have signed.";

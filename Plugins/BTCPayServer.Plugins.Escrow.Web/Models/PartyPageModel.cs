@@ -20,6 +20,8 @@ public sealed class PartyPageModel
     public string? AgencyName => Brand.Name;
     /// <summary>The contract's audit entries, oldest first: the party timeline and the reasons given are read from them.</summary>
     public IReadOnlyList<AuditEntry> History { get; init; } = [];
+    /// <summary>The chain's height and the store's fee rate, read for non-custodial contracts only.</summary>
+    public EscrowChainNow Chain { get; init; } = EscrowChainNow.Unknown;
 
     /// <summary>How the page names the agency.</summary>
     public string Agency => AgencyName ?? "The agency";
