@@ -65,6 +65,9 @@ public sealed record MilestoneEscrowRecord(
     /// <summary>Coins paid to the escrow address by another transaction than the funding the refund covers.</summary>
     public IReadOnlyList<UnexpectedEscrowCoin> UnexpectedCoins => Unexpected ?? [];
 
+    /// <summary>The id of the prepared funding transaction (what the client's wallet must show before sending).</summary>
+    public string? FundingTxId => FundingOutPoint is { } text && NBitcoin.OutPoint.TryParse(text, out var outPoint) && outPoint is not null ? outPoint.Hash.ToString() : null;
+
     /// <summary>Whether a coin at the escrow address is the milestone's funding: the output of the prepared funding, once its refund is signed.</summary>
     public bool IsFunding(string outPoint) => RefundReady && FundingOutPoint == outPoint;
 }
