@@ -456,4 +456,72 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
             s.Escrows.ProposeFundingAsync(s.ClientToken, s.MilestoneId, first.ToBase64(), CancellationToken.None));
         Assert.Equal("escrow.refund-signed", refused.Code);
     }
+
+    /// <summary>
+    /// Unlucky chains: the prepared funding and stray payments sent, dropped from the mempool, sent again and mined in
+    /// random order, the watcher running in between. After every pass the milestone holds exactly its amount when the
+    /// prepared funding is confirmed and nothing otherwise, the ledger knows no other payment, and the unexpected coins
+    /// are exactly the strays still on the chain.
+    /// </summary>
+    [Fact]
+    public async Task Random_sends_drops_and_blocks_never_count_anything_but_the_prepared_funding_once()
+    {
+        for (var seed = 1; seed <= 12; seed++)
+        {
+            var random = new Random(seed);
+            var s = await ActiveAsync();
+            var (funding, hot, record) = await RefundSignedAsync(s);
+            var prepared = Signed(funding, hot);
+            var address = BitcoinAddress.Create(record.Address, Net);
+            var strays = new List<Transaction>();
+            var steps = new List<string>();
+            for (var step = 0; step < 14; step++)
+            {
+                var unconfirmed = strays.Append(prepared).Where(t => s.Chain.Confirmations(t.GetHash()) == 0).ToList();
+                switch (random.Next(5))
+                {
+                    case 0 when s.Chain.Confirmations(prepared.GetHash()) is null:
+                        Assert.True(s.Chain.Submit(prepared).IsValid);
+                        steps.Add("send funding");
+                        break;
+                    case 1:
+                        strays.Add(s.Chain.Fund(address, NBitcoin.Money.Satoshis(random.Next(1, 3) == 1 ? record.AmountSats : random.Next(1_000, 2_000_000))));
+                        steps.Add("send stray");
+                        break;
+                    case 2 when unconfirmed.Count > 0:
+                        var victim = unconfirmed[random.Next(unconfirmed.Count)];
+                        Assert.True(s.Chain.Drop(victim.GetHash()).IsValid);
+                        steps.Add(victim == prepared ? "drop funding" : "drop stray");
+                        break;
+                    case 3:
+                        s.Chain.Mine();
+                        steps.Add("mine");
+                        break;
+                    default:
+                        await s.Watcher.RunAsync(CancellationToken.None);
+                        steps.Add("watch");
+                        await AssertOnlyTheFundingCountsAsync(s, prepared, strays, seed, steps);
+                        break;
+                }
+            }
+            await s.Watcher.RunAsync(CancellationToken.None);
+            steps.Add("watch");
+            await AssertOnlyTheFundingCountsAsync(s, prepared, strays, seed, steps);
+        }
+    }
+
+    private async Task AssertOnlyTheFundingCountsAsync(Setup s, Transaction prepared, IReadOnlyList<Transaction> strays, int seed, IReadOnlyList<string> steps)
+    {
+        var why = $"seed {seed}: {string.Join(", ", steps)}";
+        var contract = await database.LoadAsync(s.ContractId);
+        var milestone = contract.Milestones[0];
+        var fundingConfirmed = s.Chain.Confirmations(prepared.GetHash()) >= 1;
+        Assert.True((fundingConfirmed ? 0.01m : 0m) == milestone.Funded.Amount, $"funded {milestone.Funded} ({why})");
+        Assert.True(fundingConfirmed == (milestone.State == MilestoneState.Funded), $"state {milestone.State} ({why})");
+        Assert.True(contract.Payments.All(p => p.PaymentId == new OutPoint(prepared, 0).ToString()), why);
+        Assert.True(contract.Credit.Amount == 0m, why);
+        var onChain = strays.Where(t => s.Chain.Confirmations(t.GetHash()) is not null).Select(t => new OutPoint(t, 0).ToString()).Order().ToList();
+        var recorded = contract.NonCustodial.Milestones[0].UnexpectedCoins.Select(u => u.OutPoint).Order().ToList();
+        Assert.True(onChain.SequenceEqual(recorded), $"unexpected [{string.Join(",", recorded)}] vs on chain [{string.Join(",", onChain)}] ({why})");
+    }
 }

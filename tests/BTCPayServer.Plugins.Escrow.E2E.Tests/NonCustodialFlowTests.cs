@@ -41,7 +41,7 @@ public sealed class NonCustodialFlowTests(EscrowHost host)
     /// <summary>
     /// Issue 15's browser flow: the agency's key in the settings, a BTC contract in non-custodial mode, both parties'
     /// keys and payout addresses, the refund pre-signed by freelancer and agency against the client's prepared funding,
-    /// the milestone funded from the sandbox wallet and confirmed by a mined block, delivery approved, the release signed
+    /// the milestone funded by broadcasting that prepared funding, signed, from the sandbox wallet page and confirmed by a mined block, delivery approved, the release signed
     /// in-test by client and freelancer (as their wallets would) and uploaded, and the release confirmed on the chain.
     /// </summary>
     [Fact]
@@ -131,15 +131,15 @@ public sealed class NonCustodialFlowTests(EscrowHost host)
         var bip21 = await escrowCard.Locator(".bip21").GetAttributeAsync("href");
         Assert.Equal($"bitcoin:{address}?amount=0.01", bip21);
 
-        // The client signs the prepared funding in its wallet and sends it. The sandbox wallet page can only pay from its
-        // faucet (it cannot broadcast a transaction made elsewhere), so the signed funding is checked here and the
-        // payment is made with the payment link on the sandbox wallet page.
+        // The client signs the prepared funding in its wallet and broadcasts that very transaction (the refund spends it)
+        // with the sandbox wallet page's broadcast form.
         funding.SignWithKeys(hot).Finalize();
         Assert.True(funding.CanExtractTransaction());
         Assert.Equal(tx.GetHash(), funding.ExtractTransaction().GetHash());
         await s.GotoAsync(wallet, "/sandbox/wallet", "sandbox-wallet-before-funding");
-        var fundingTxId = await PayFromSandboxWalletAsync(s, wallet, bip21!, "", "sandbox-wallet-paid-escrow");
-        await Expect(wallet.Locator("#WalletNotice")).ToContainTextAsync($"0.01000000 BTC to {address}");
+        var fundingTxId = await BroadcastFromSandboxWalletAsync(s, wallet, funding.ExtractTransaction().ToHex(), "sandbox-wallet-paid-escrow");
+        Assert.Equal(tx.GetHash().ToString(), fundingTxId);
+        await Expect(wallet.Locator($"#ChainTransactions tr[data-txid='{fundingTxId}'] .tx-paid-to")).ToContainTextAsync(address);
         await MineAsync(s, wallet, "sandbox-wallet-funding-mined");
         await Expect(wallet.Locator($"#ChainTransactions tr[data-txid='{fundingTxId}'] .tx-confirmations")).ToHaveAttributeAsync("data-confirmations", "1");
 
@@ -211,6 +211,20 @@ public sealed class NonCustodialFlowTests(EscrowHost host)
         await wallet.FillAsync("#PayDestination", destination);
         await wallet.FillAsync("#PayAmount", amount);
         await s.ClickAsync(wallet, wallet.Locator("#PayButton"), shot);
+        return await SentTxIdAsync(wallet);
+    }
+
+    /// <summary>Broadcasts a signed transaction with the wallet page's form and returns the transaction id it shows.</summary>
+    private static async Task<string> BroadcastFromSandboxWalletAsync(E2ESession s, IPage wallet, string transactionHex, string shot)
+    {
+        await wallet.FillAsync("#BroadcastTransaction", transactionHex);
+        await s.ClickAsync(wallet, wallet.Locator("#BroadcastButton"), shot);
+        return await SentTxIdAsync(wallet);
+    }
+
+    /// <summary>The transaction id the wallet page shows after a payment or a broadcast, checked to be listed in the mempool.</summary>
+    private static async Task<string> SentTxIdAsync(IPage wallet)
+    {
         await Expect(wallet.Locator("#SandboxError")).ToHaveCountAsync(0);
         var txid = (await wallet.Locator("#PaidTxId").InnerTextAsync()).Trim();
         await Expect(wallet.Locator($"#ChainTransactions tr[data-txid='{txid}'] .tx-confirmations")).ToHaveAttributeAsync("data-confirmations", "0");

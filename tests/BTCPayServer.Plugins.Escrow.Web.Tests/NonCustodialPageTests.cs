@@ -79,14 +79,8 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Null(clientPage.Find(".fund-milestone"));
 
         // The client prepares the funding; freelancer and agency sign the refund against it.
-        var hot = new Key();
-        var source = app.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(1_100_000));
-        var tx = Net.CreateTransaction();
-        tx.Version = 2;
-        tx.Inputs.Add(new TxIn(new OutPoint(source, 0)) { Sequence = 0xfffffffd });
-        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
-        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
-        var funding = PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0));
+        var (funding, hot) = PrepareFunding(address);
+        var tx = funding.GetGlobalTransaction();
         AssertFileInputsLabelled(clientPage);
         var proposed = await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
         Assert.Null(proposed.Find("#EscrowError"));
@@ -157,6 +151,19 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         Assert.Equal("Confirmed", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Get(".escrow-spend").GetAttribute("data-status"));
     }
 
+    /// <summary>The client's wallet: a coin of its own on the sandbox chain, and the unsigned payment of 0.01 BTC to the escrow from it.</summary>
+    private (PSBT Funding, Key Hot) PrepareFunding(string address)
+    {
+        var hot = new Key();
+        var source = app.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(1_100_000));
+        var tx = Net.CreateTransaction();
+        tx.Version = 2;
+        tx.Inputs.Add(new TxIn(new OutPoint(source, 0)) { Sequence = 0xfffffffd });
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
+        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+        return (PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0)), hot);
+    }
+
     /// <summary>Keys given, terms accepted, the funding prepared and its refund signed by freelancer and agency through the pages.</summary>
     private async Task<(ContractAtHand C, string Address, PSBT Funding, Key Hot)> RefundReadyAsync(Browser staff, string title)
     {
@@ -169,14 +176,7 @@ public sealed class NonCustodialPageTests(NonCustodialApp app) : IClassFixture<N
         await app.WatchChainAsync();
         var clientPage = await c.Client.OpenAsync(c.ClientUrl);
         var address = clientPage.Text("#EscrowMilestone1 .escrow-address");
-        var hot = new Key();
-        var source = app.Chain.Fund(hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net), NBitcoin.Money.Satoshis(1_100_000));
-        var tx = Net.CreateTransaction();
-        tx.Version = 2;
-        tx.Inputs.Add(new TxIn(new OutPoint(source, 0)) { Sequence = 0xfffffffd });
-        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(1_000_000), BitcoinAddress.Create(address, Net)));
-        tx.Outputs.Add(new TxOut(NBitcoin.Money.Satoshis(99_000), hot.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
-        var funding = PSBT.FromTransaction(tx, Net).AddCoins(new Coin(source, 0));
+        var (funding, hot) = PrepareFunding(address);
         await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
         var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
         var refundFile = await c.Freelancer.GetAsync(freelancerPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);

@@ -23,8 +23,8 @@ public sealed class RateLimitTests(EscrowApp app) : IClassFixture<EscrowApp>
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.Status);
         Assert.Equal("60", limited.Response.Headers.RetryAfter?.ToString());
         Assert.Contains("Too many requests", limited.Body);
-        // The receipt is public too and shares the budget.
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await guesser.GetAsync(Urls.Receipt(Guid.NewGuid()))).Status);
+        // The receipt is public too and shares the budget (on a loaded machine a permit or two may refill in between).
+        Assert.InRange(await GuessUntilLimitedAsync(guesser, () => Urls.Receipt(Guid.NewGuid())), 0, 2);
 
         // Another client is not affected, and staff pages are not rate limited.
         Assert.Equal(HttpStatusCode.NotFound, (await app.NewBrowser().GetAsync(Urls.Party(CapabilityToken.NewToken()))).Status);
@@ -71,11 +71,11 @@ public sealed class RateLimitTests(EscrowApp app) : IClassFixture<EscrowApp>
     private const int Slack = 40;
 
     /// <summary>Guesses party links until the limit answers; returns how many guesses were let through (404).</summary>
-    private async Task<int> GuessUntilLimitedAsync(Browser guesser)
+    private async Task<int> GuessUntilLimitedAsync(Browser guesser, Func<string>? url = null)
     {
         for (var allowed = 0; allowed <= PublicRateLimitAttribute.PermitsPerMinute + Slack; allowed++)
         {
-            var guess = await guesser.GetAsync($"{Urls.Party(CapabilityToken.NewToken())}/status");
+            var guess = await guesser.GetAsync(url?.Invoke() ?? $"{Urls.Party(CapabilityToken.NewToken())}/status");
             if (guess.Status == HttpStatusCode.TooManyRequests)
                 return allowed;
             Assert.Equal(HttpStatusCode.NotFound, guess.Status);

@@ -33,11 +33,7 @@ public sealed class SandboxChainRestartTests
             // A broadcast through the escrow's chain port is kept as well, unconfirmed.
             var chain = first.Services.GetRequiredService<IEscrowChain>();
             var coin = new Coin(await chain.GetTransactionAsync(uint256.Parse(paidTxId), CancellationToken.None), 0u);
-            spend = Net.CreateTransaction();
-            spend.Version = 2;
-            spend.Inputs.Add(new TxIn(coin.Outpoint) { Sequence = 0xfffffffd });
-            spend.Outputs.Add(new TxOut(coin.Amount - Money.Satoshis(1_000), new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
-            spend.Sign(key.GetBitcoinSecret(Net), coin);
+            spend = SpendOf(coin, key);
             Assert.True((await chain.BroadcastAsync(spend, CancellationToken.None)).Accepted);
             height = await chain.GetHeightAsync(CancellationToken.None);
             Assert.Empty(first.LoggedErrors);
@@ -70,6 +66,41 @@ public sealed class SandboxChainRestartTests
         {
             await second.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_dropped_transaction_stays_dropped_after_a_restart()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "escrow-web-tests", Guid.NewGuid().ToString("N"));
+        var key = new Key();
+        var address = key.PubKey.GetAddress(ScriptPubKeyType.Segwit, Net);
+        Transaction? spend = null;
+        await OnHostAsync(dataDir, keepData: true, async first =>
+        {
+            var browser = first.NewBrowser();
+            var paid = await browser.SubmitAsync(await browser.OpenAsync("/sandbox/wallet"), "#PayButton", ("destination", address.ToString()), ("amount", "0.05"));
+            var mined = await browser.SubmitAsync(paid, "#MineButton", ("blocks", "1"));
+            var coin = new Coin(await first.Services.GetRequiredService<IEscrowChain>().GetTransactionAsync(uint256.Parse(paid.Text("#PaidTxId")), CancellationToken.None), 0u);
+            spend = SpendOf(coin, key);
+            var sent = await browser.SubmitAsync(mined, "#BroadcastButton", ("transaction", spend.ToHex()));
+            var asked = await browser.SubmitAsync(sent, $"#ChainTransactions tr[data-txid='{spend.GetHash()}'] .tx-drop");
+            var dropped = await browser.SubmitAsync(asked, "#ConfirmDrop");
+            Assert.Equal("dropped", Row(dropped, spend.GetHash().ToString()).QuerySelector(".tx-confirmations")!.GetAttribute("data-status"));
+        });
+
+        await OnHostAsync(dataDir, keepData: false, async second =>
+        {
+            var chain = second.Services.GetRequiredService<IEscrowChain>();
+            var browser = second.NewBrowser();
+            var page = await browser.OpenAsync("/sandbox/wallet");
+            Assert.Equal("dropped", Row(page, spend!.GetHash().ToString()).QuerySelector(".tx-confirmations")!.GetAttribute("data-status"));
+            Assert.Null(await chain.GetTransactionAsync(spend.GetHash(), CancellationToken.None));
+            // The coin it spent is unspent again, so the same transaction can be broadcast anew.
+            Assert.Single(await chain.GetCoinsAsync(address, CancellationToken.None));
+            var again = await browser.SubmitAsync(page, "#BroadcastButton", ("transaction", spend.ToHex()));
+            Assert.Equal(spend.GetHash().ToString(), again.Text("#PaidTxId"));
+            Assert.Empty(await chain.GetCoinsAsync(address, CancellationToken.None));
+        });
     }
 
     [Fact]
@@ -115,6 +146,33 @@ public sealed class SandboxChainRestartTests
         {
             await second.DisposeAsync();
         }
+    }
+
+    /// <summary>Runs <paramref name="act"/> on a host over <paramref name="dataDir"/>, then stops it; it must log no error.</summary>
+    private static async Task OnHostAsync(string dataDir, bool keepData, Func<RestartedEscrowApp, Task> act)
+    {
+        var app = new RestartedEscrowApp(dataDir, keepData);
+        await app.InitializeAsync();
+        try
+        {
+            await act(app);
+            Assert.Empty(app.LoggedErrors);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>The coin, less a 1,000 sat fee, to a new address: signed, version 2, replaceable.</summary>
+    private static Transaction SpendOf(Coin coin, Key key)
+    {
+        var spend = Net.CreateTransaction();
+        spend.Version = 2;
+        spend.Inputs.Add(new TxIn(coin.Outpoint) { Sequence = 0xfffffffd });
+        spend.Outputs.Add(new TxOut(coin.Amount - Money.Satoshis(1_000), new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net)));
+        spend.Sign(key.GetBitcoinSecret(Net), coin);
+        return spend;
     }
 
     private static IElement Row(Page page, string txid) => page.Get($"#ChainTransactions tr[data-txid='{txid}']");

@@ -176,6 +176,8 @@ public sealed class SandboxWalletTests(EscrowApp app) : IClassFixture<EscrowApp>
             ($"{Wallet}/signer/client/generate", Array.Empty<(string, string)>()),
             ($"{Wallet}/signer/client/sign", new[] { ("psbt", "cHNidP8=") }),
             ($"{Wallet}/psbt/download", new[] { ("psbt", "cHNidP8=") }),
+            ($"{Wallet}/broadcast", new[] { ("transaction", "0200000001") }),
+            ($"{Wallet}/drop", new[] { ("txid", new string('0', 64)), ("confirm", "yes") }),
         })
         {
             var answer = await browser.PostAsync(url, fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)), antiforgery: false);

@@ -92,7 +92,10 @@ public sealed class EscrowChainWatcher(
     {
         var applied = 0;
         var changed = false;
-        foreach (var record in contract.NonCustodial.Milestones.Where(m => m.RefundReady))
+        // Addresses of milestones still open, and of closed ones with a coin still to return: a closed milestone's
+        // address is not read on every pass (a payment to it after the milestone closed is not seen by the escrow).
+        foreach (var record in contract.NonCustodial.Milestones.Where(m =>
+                     m.RefundReady && (!contract.Milestone(m.MilestoneId).IsFinal || m.UnexpectedCoins.Any(u => !u.Returned))))
         {
             var invoiceId = Contract.ChainInvoicePrefix + record.Address;
             var invoice = contract.Invoices.FirstOrDefault(i => i.InvoiceId == invoiceId);

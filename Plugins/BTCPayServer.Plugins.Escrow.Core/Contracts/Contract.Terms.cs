@@ -195,6 +195,11 @@ public sealed partial class Contract
                 continue;
             }
             var requiredNext = next.Amount + terms.Fee.ClientSurcharge(next.Amount);
+            // A non-custodial milestone's escrow is made for its amount: the funding pays exactly that, and the refund
+            // and every spend are signed against it.
+            if (IsNonCustodial && !m.IsFinal && NonCustodial.EscrowOf(m.Id) is not null && requiredNext != m.Required)
+                throw new InvalidInputException("milestones",
+                    $"Milestone {m.Number} has its escrow address for {m.Required} already (non-custodial): what the client pays for it cannot change. Add a milestone for the difference instead.");
             if (m.IsFinal || m.State is not (MilestoneState.Pending or MilestoneState.Funded))
             {
                 if (next.Amount != m.Amount || (terms.Fee != Fee && !m.IsFinal))

@@ -177,6 +177,13 @@ public sealed class SandboxChain(Network network, int height = 100, ISandboxChai
         }
     }
 
+    /// <summary>Why <see cref="Drop"/> would refuse this txid (unknown or confirmed), or null when it would drop it; changes nothing.</summary>
+    public string? WhyNotDroppable(uint256 txid)
+    {
+        lock (_lock)
+            return DropRefusal(txid);
+    }
+
     private string? DropRefusal(uint256 txid) =>
         !_transactions.TryGetValue(txid, out var entry) ? $"Transaction {txid} is not on this chain."
         : entry.Height is not null ? $"Transaction {txid} is confirmed (in block {entry.Height}); only a mempool transaction can be dropped."

@@ -92,6 +92,34 @@ public sealed class CustodyModeTests
     }
 
     [Fact]
+    public void An_amendment_cannot_change_what_the_client_pays_for_a_milestone_that_has_its_escrow_address()
+    {
+        var fixture = new EscrowFixture();
+        var builder = new ContractBuilder().WithMilestone(0.01m).WithMilestone(0.02m);
+        var contract = builder.Draft();
+        contract.ChooseCustody(CustodyMode.NonCustodial, Staff, Start);
+        contract.Propose(Staff, Start);
+        contract.RecordEscrowKey(PartyRole.Client, Key(fixture.Client, EscrowRole.Client), Address(), Start);
+        contract.RecordEscrowKey(PartyRole.Freelancer, Key(fixture.Freelancer, EscrowRole.Freelancer), Address(), Start);
+        contract.AcceptTerms(PartyRole.Client, contract.LatestTermsVersion!.Hash, Start);
+        contract.AcceptTerms(PartyRole.Freelancer, contract.LatestTermsVersion!.Hash, Start);
+        var agency = Key(fixture.Agency, EscrowRole.Agency);
+        var escrow = new MilestoneEscrow(fixture.Keys, 0);
+        contract.RecordMilestoneEscrow(new StoredEscrowKey(EscrowRole.Agency, agency.Text, agency.Fingerprint.ToString(), Address(), Start),
+            new MilestoneEscrowRecord(contract.Milestones[0].Id, 0, escrow.Address.ToString(), escrow.Descriptor, escrow.WalletDescriptor, 1_000_000), Start);
+        var versions = contract.TermsVersions.Count;
+
+        var error = Assert.Throws<InvalidInputException>(() => contract.ChangeTerms(builder.ChangeMilestone(1, amount: 0.015m).Terms(), Staff, Start));
+
+        Assert.Equal("milestones", error.Field);
+        Assert.Contains("escrow address", error.Message);
+        Assert.Equal(versions, contract.TermsVersions.Count);
+        Assert.Equal(0.01m, contract.Milestones[0].Amount.Amount);
+        // A milestone without its escrow yet may still change.
+        Assert.NotNull(contract.ChangeTerms(builder.ChangeMilestone(1, amount: 0.01m).ChangeMilestone(2, amount: 0.03m).Terms(), Staff, Start));
+    }
+
+    [Fact]
     public void A_key_of_the_same_wallet_as_the_other_partys_is_refused_and_nothing_is_stored()
     {
         var fixture = new EscrowFixture();

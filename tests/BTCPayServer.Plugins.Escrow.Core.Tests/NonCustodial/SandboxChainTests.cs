@@ -89,9 +89,24 @@ public class SandboxChainTests
         Assert.True(_chain.Submit(spend).IsValid);
         _chain.Mine();
 
+        Assert.Contains("confirmed", _chain.WhyNotDroppable(spend.GetHash()));
         Assert.Contains("confirmed", _chain.Drop(spend.GetHash()).Problem);
+        Assert.Contains("not on this chain", _chain.WhyNotDroppable(uint256.One));
         Assert.Contains("not on this chain", _chain.Drop(uint256.One).Problem);
         Assert.Equal(1, _chain.Confirmations(spend.GetHash()));
+    }
+
+    [Fact]
+    public void Asking_whether_a_mempool_transaction_can_be_dropped_leaves_it_there()
+    {
+        var (_, spend) = Owned();
+        _chain.Mine();
+        Assert.True(_chain.Submit(spend).IsValid);
+
+        Assert.Null(_chain.WhyNotDroppable(spend.GetHash()));
+
+        Assert.Equal(0, _chain.Confirmations(spend.GetHash()));
+        Assert.Single(_chain.UnspentOutputs(spend.Outputs[0].ScriptPubKey));
     }
 
     [Fact]

@@ -35,6 +35,8 @@ public sealed class RemoteBTCPayTests(RemoteEscrowApp app) : IClassFixture<Remot
         Assert.Equal(404, (int)(await client.PostAsync("/sandbox/clock/advance", JsonContent("{\"hours\":1}"))).StatusCode);
         Assert.Equal(404, (int)(await client.GetAsync("/sandbox/wallet")).StatusCode);
         Assert.Equal(404, (int)(await client.PostAsync("/sandbox/wallet/mine", new FormUrlEncodedContent([new("blocks", "1")]))).StatusCode);
+        Assert.Equal(404, (int)(await client.PostAsync("/sandbox/wallet/broadcast", new FormUrlEncodedContent([new("transaction", "0200000001")]))).StatusCode);
+        Assert.Equal(404, (int)(await client.PostAsync("/sandbox/wallet/drop", new FormUrlEncodedContent([new("txid", new string('0', 64)), new("confirm", "yes")]))).StatusCode);
         // No sandbox chain either: the non-custodial mode has no chain next to BTCPay's gateway in this host.
         Assert.Null(app.Services.GetService(typeof(BTCPayServer.Plugins.Escrow.Core.NonCustodial.IEscrowChain)));
     }

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Tests.Sweep;
 
-/// <summary>The sandbox wallet's forms (pay: destination and amount; mine: blocks; signer: PSBT) with every bad value.</summary>
+/// <summary>The sandbox wallet's forms (pay: destination and amount; mine: blocks; signer: PSBT; broadcast: transaction; drop: txid) with every bad value.</summary>
 public sealed class SandboxWalletSweepTests(EscrowApp app, ITestOutputHelper output) : IClassFixture<EscrowApp>
 {
     private const string Wallet = "/sandbox/wallet";
@@ -29,6 +29,8 @@ public sealed class SandboxWalletSweepTests(EscrowApp app, ITestOutputHelper out
             Field("amount (sandbox wallet pay)", $"{Wallet}/pay", v => [new("destination", address), new("amount", v)]),
             Field("blocks (sandbox wallet mine)", $"{Wallet}/mine", v => [new("blocks", v)]),
             Field("psbt (sandbox signer)", $"{Wallet}/signer/client/sign", v => [new("psbt", v)]),
+            Field("transaction (sandbox wallet broadcast)", $"{Wallet}/broadcast", v => [new("transaction", v)]),
+            Field("txid (sandbox wallet drop)", $"{Wallet}/drop", v => [new("txid", v), new("confirm", "yes")]),
         };
         var sweeper = new Sweeper(output);
         await sweeper.RunAsync(fields);

@@ -57,11 +57,13 @@ public sealed class SandboxChainStore(IDbContextFactory<SandboxWalletDbContext> 
         ctx.SaveChanges();
     }
 
-    /// <summary>The latest transactions the chain took (faucet payments and broadcasts), newest first.</summary>
+    /// <summary>The latest transactions the chain took (faucet payments and broadcasts), newest first; not the records of drops.</summary>
     public async Task<IReadOnlyList<SandboxChainRecord>> RecentTransactionsAsync(int count, CancellationToken ct)
     {
         await using var ctx = await db.CreateDbContextAsync(ct);
-        return await ctx.ChainRecords.AsNoTracking().Where(r => r.TransactionHex != null).OrderByDescending(r => r.Id).Take(count).ToListAsync(ct);
+        return await ctx.ChainRecords.AsNoTracking()
+            .Where(r => r.TransactionHex != null && (r.Change == SandboxChainChange.Funded || r.Change == SandboxChainChange.Accepted))
+            .OrderByDescending(r => r.Id).Take(count).ToListAsync(ct);
     }
 
     private SandboxChainEntry ToEntry(SandboxChainRecord record) => new(

@@ -16,6 +16,7 @@ public sealed class SandboxWalletPage
     public string? ErrorField { get; init; }
     public string? Notice { get; init; }
     public string? PaidTxId { get; init; }
+    public IReadOnlyList<string> DroppedTxIds { get; init; } = [];
     public string? Destination { get; init; }
     public string? Amount { get; init; }
     public SandboxSignedPsbt? Signed { get; init; }
@@ -23,9 +24,12 @@ public sealed class SandboxWalletPage
     public static IReadOnlyList<EscrowRole> Roles => [EscrowRole.Client, EscrowRole.Freelancer, EscrowRole.Agency];
 }
 
+/// <summary>What dropping a transaction would do, shown before it is done.</summary>
+public sealed record SandboxDropConfirmation(string TxId);
+
 /// <summary>
-/// The sandbox wallet page: the chain's height, mine blocks, pay an address from the faucet, the latest transactions,
-/// and a test-only signer per role. In the sandbox's namespace, so it exists only when the sandbox gateway is in use.
+/// The sandbox wallet page: the chain's height, mine blocks, pay an address from the faucet, broadcast a signed
+/// transaction, drop an unconfirmed one, the latest transactions, and a test-only signer per role. In the sandbox's namespace, so it exists only when the sandbox gateway is in use.
 /// </summary>
 [Route("sandbox/wallet")]
 [AllowAnonymous]
@@ -33,6 +37,7 @@ public sealed class SandboxWalletPage
 public sealed class SandboxWalletController(SandboxWallet wallet, SandboxSigner signer) : Controller
 {
     private const int RecentCount = 50;
+    public const string ConfirmYes = "yes";
 
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken ct) => View("Index", await PageAsync(ct));
@@ -58,6 +63,43 @@ public sealed class SandboxWalletController(SandboxWallet wallet, SandboxSigner 
             TempData.Remove("Amount");
             TempData["Notice"] = $"Paid {SandboxPaymentRequest.Btc(request.Amount)} BTC to {request.Address} from the sandbox faucet (unconfirmed until a block is mined).";
             TempData["PaidTxId"] = txid.ToString();
+        });
+    }
+
+    [HttpPost("broadcast")]
+    [RequestSizeLimit(1_000_000)]
+    public IActionResult Broadcast(string? transaction) => Act(() =>
+    {
+        var txid = wallet.Broadcast(transaction);
+        TempData["Notice"] = "Broadcast: the sandbox chain took the transaction into its mempool (unconfirmed until a block is mined).";
+        TempData["PaidTxId"] = txid.ToString();
+    });
+
+    /// <summary>
+    /// Drops an unconfirmed transaction (and those spending it) from the mempool, as if it expired or was replaced.
+    /// Without confirm=yes it answers with what would happen and changes nothing.
+    /// </summary>
+    [HttpPost("drop")]
+    public IActionResult Drop(string? txid, string? confirm)
+    {
+        if (confirm != ConfirmYes)
+        {
+            try
+            {
+                return View("ConfirmDrop", new SandboxDropConfirmation(wallet.Droppable(txid).ToString()));
+            }
+            catch (InvalidInputException e)
+            {
+                return Refused(e);
+            }
+        }
+        return Act(() =>
+        {
+            var dropped = wallet.Drop(txid);
+            TempData["Notice"] = dropped.Count == 1
+                ? "Dropped from the mempool, as if it expired or was replaced: its inputs are unspent again."
+                : $"Dropped from the mempool, as if it expired or was replaced, with the {dropped.Count - 1} unconfirmed transaction(s) spending its outputs: their inputs are unspent again.";
+            TempData["DroppedTxIds"] = string.Join(" ", dropped);
         });
     }
 
@@ -103,9 +145,7 @@ public sealed class SandboxWalletController(SandboxWallet wallet, SandboxSigner 
         }
         catch (InvalidInputException e)
         {
-            TempData["Error"] = e.Message;
-            TempData["ErrorField"] = e.Field;
-            return RedirectToAction(nameof(Index));
+            return Refused(e);
         }
     }
 
@@ -117,9 +157,15 @@ public sealed class SandboxWalletController(SandboxWallet wallet, SandboxSigner 
         }
         catch (InvalidInputException e)
         {
-            TempData["Error"] = e.Message;
-            TempData["ErrorField"] = e.Field;
+            return Refused(e);
         }
+        return RedirectToAction(nameof(Index));
+    }
+
+    private RedirectToActionResult Refused(InvalidInputException e)
+    {
+        TempData["Error"] = e.Message;
+        TempData["ErrorField"] = e.Field;
         return RedirectToAction(nameof(Index));
     }
 
@@ -133,6 +179,7 @@ public sealed class SandboxWalletController(SandboxWallet wallet, SandboxSigner 
         ErrorField = TempData["ErrorField"] as string,
         Notice = TempData["Notice"] as string,
         PaidTxId = TempData["PaidTxId"] as string,
+        DroppedTxIds = (TempData["DroppedTxIds"] as string)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
         Destination = TempData["Destination"] as string,
         Amount = TempData["Amount"] as string,
         Signed = signed,
