@@ -59,6 +59,7 @@ public sealed class AuthorizationTests(AuthorizationApp app) : IClassFixture<Aut
         // Non-custodial signatures of the agency (ids of no refund or spend: refused or not found, never acted on).
         { "GET", "contracts/{c}/escrow/milestones/{m}/refund" },
         { "POST", "contracts/{c}/escrow/milestones/{m}/refund" },
+        { "POST", "contracts/{c}/escrow/milestones/{m}/return" },
         { "GET", "contracts/{c}/escrow/spends/00000000-0000-0000-0000-000000000000" },
         { "POST", "contracts/{c}/escrow/spends/00000000-0000-0000-0000-000000000000" },
         // The standalone host's webhooks (ids that exist nowhere: who asks decides the answer before any lookup).

@@ -35,32 +35,7 @@ public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassF
     private static readonly Network Net = Network.RegTest;
     private readonly Flow _flow = new(app);
 
-    private sealed class Wallet(int seed)
-    {
-        private readonly ExtKey _master = new(Convert.ToHexString(Seed(seed)));
-        private static byte[] Seed(int seed)
-        {
-            var bytes = new byte[32];
-            new Random(seed).NextBytes(bytes);
-            return bytes;
-        }
-
-        public ExtKey Account => _master.Derive(new KeyPath("48'/1'/0'/2'"));
-        public string Exported => $"[{_master.GetPublicKey().GetHDFingerPrint()}/48h/1h/0h/2h]{Account.Neuter().GetWif(Net)}";
-        public string Payout { get; } = new Key().PubKey.GetAddress(ScriptPubKeyType.Segwit, Net).ToString();
-
-        public string Sign(string psbtBase64)
-        {
-            var psbt = PSBT.Parse(psbtBase64, Net);
-            foreach (var input in psbt.Inputs)
-                foreach (var (_, path) in input.HDKeyPaths)
-                    if (path.MasterFingerprint == _master.GetPublicKey().GetHDFingerPrint())
-                        input.Sign(_master.Derive(path.KeyPath).PrivateKey);
-            return psbt.ToBase64();
-        }
-    }
-
-    private readonly Wallet _client = new(201), _freelancer = new(202), _agency = new(203);
+    private readonly TestWallet _client = new(201, Net), _freelancer = new(202, Net), _agency = new(203, Net);
 
     private async Task SetAgencyKeyAsync(Browser staff)
     {

@@ -47,8 +47,8 @@ public sealed class ContractDrafting(IContractStoreFactory stores, TimeProvider 
     /// The terms and the custody mode of the form together; the mode changes first when leaving non-custodial (a fiat
     /// currency needs the custodial mode) and last when entering it (it needs the BTC currency of the new terms).
     /// </summary>
-    public Task ChangeTermsAsync(string storeId, Guid contractId, ContractTerms terms, CustodyMode custody, Actor agency, CancellationToken cancellationToken) =>
-        _work.ActAsync(InStore(storeId, contractId), c =>
+    public Task ChangeTermsAsync(string storeId, Guid contractId, ContractTerms terms, CustodyMode custody, Actor agency, CancellationToken cancellationToken, long? expectedRevision = null) =>
+        _work.ActAsync(InStore(storeId, contractId, expectedRevision), c =>
         {
             if (custody == CustodyMode.Custodial)
                 c.ChooseCustody(custody, agency, clock.GetUtcNow());

@@ -25,7 +25,9 @@ public static partial class PrivateKeyDetector
             // because "xprv" inside a valid xpub's base58 text is chance, not a key.
             if (ExtendedKeyVersions.PrivatePrefixes.Any(p => token.StartsWith(p, StringComparison.Ordinal)))
                 return true;
-            if (token.Length >= 100 && ExtendedKeyVersions.Decode(token) is { } payload && ExtendedKeyVersions.VersionOf(payload) is { IsPrivate: true })
+            // An extended key is 111 or 112 base58 characters; a much longer run cannot be one, and decoding it would
+            // take time quadratic in its length (a pasted 100 000-character run would hold the request for seconds).
+            if (token.Length is >= 100 and <= 120 && ExtendedKeyVersions.Decode(token) is { } payload && ExtendedKeyVersions.VersionOf(payload) is { IsPrivate: true })
                 return true;
             if (token.Length is 51 or 52 && IsWif(token))
                 return true;

@@ -79,11 +79,15 @@ public sealed record StoreEscrowSettings
         // Whatever else is known, a private key is never stored (nor repeated in a message).
         if (AgencyKey is { } key && NonCustodial.PrivateKeyDetector.ContainsPrivateKey(key))
             throw new InvalidInputException("agencyKey", NonCustodial.PrivateKeyDetector.Refusal);
+        if (AgencyPayoutAddress is { } payout && NonCustodial.PrivateKeyDetector.ContainsPrivateKey(payout))
+            throw new InvalidInputException("agencyPayoutAddress", NonCustodial.PrivateKeyDetector.Refusal);
         if (NetworkFeeRate is { } rate && (rate < NonCustodial.SpendPlanner.MinFeeRate || rate > NonCustodial.SpendPlanner.MaxFeeRate || rate != decimal.Round(rate, 1)))
             throw new InvalidInputException("networkFeeRate",
                 $"Enter a network fee rate of {NonCustodial.SpendPlanner.MinFeeRate:0} to {NonCustodial.SpendPlanner.MaxFeeRate:0} sat/vB (one decimal at most), or leave it empty for the node's estimate.");
-        if ((AgencyKey?.Length ?? 0) > 4_000 || (AgencyPayoutAddress?.Length ?? 0) > 200)
-            throw new InvalidInputException("agencyKey", "The agency key or payout address is far too long.");
+        if ((AgencyKey?.Length ?? 0) > 4_000)
+            throw new InvalidInputException("agencyKey", "The agency key is far too long: paste only the extended public key with its origin.");
+        if ((AgencyPayoutAddress?.Length ?? 0) > 200)
+            throw new InvalidInputException("agencyPayoutAddress", "The agency's payout address is far too long: paste only the address.");
         return this with
         {
             AgencyKey = string.IsNullOrWhiteSpace(AgencyKey) ? null : AgencyKey.Trim(),

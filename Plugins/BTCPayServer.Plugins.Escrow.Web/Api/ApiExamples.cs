@@ -16,6 +16,8 @@ public static class ApiExamples
     private static readonly Guid ContractId = Guid.Parse("0e6b2f5c-3f1a-4d2e-9a41-5b7c8d9e0f12");
     private static readonly Guid MilestoneId = Guid.Parse("9d4a1c2b-7e6f-4a3b-8c1d-2e3f4a5b6c7d");
     private const long Time = 1764477000;
+    /// <summary>BIP32 test vector 1 at m/0h, with its origin: an extended public key as a wallet exports it.</summary>
+    private const string AgencyKey = "[3442193e/0h]xpub68Gmy5EdvgibQVfPdqkBBCHxA5htiqg55crXYuXoQRKfDBFA1WEjWgP6LHhwBZeNK1VTsfTFUHCdrfp1bgwQ9xv5ski8PX9rL2dZXvgGDnw";
 
     private static readonly MilestoneRequest MilestoneAsked = new(null, "Wireframes", "Clickable wireframes of the 5 main pages", "250.00", new DateOnly(2026, 12, 15), null);
 
@@ -28,7 +30,7 @@ public static class ApiExamples
             MilestoneState.Pending, "0.00", "0.00", "0.00", "0.00", "0.00", null, null, null)],
         new TermsVersionData(1, "3b7e1c9a5f2d4e6b8a0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708", Time, null, null), 0,
         [new PartyLinksData(PartyRole.Client, 1, Time), new PartyLinksData(PartyRole.Freelancer, 1, Time)],
-        null, Time - 600, Time, null);
+        null, Time - 600, Time, null, CustodyMode.Custodial, null);
 
     private static readonly Dictionary<Type, object> Values = new()
     {
@@ -52,7 +54,7 @@ public static class ApiExamples
         [typeof(ContractActRequest)] = new ContractActRequest(3),
         [typeof(CancelRequest)] = new CancelRequest("The client stopped the project.", 3),
         [typeof(RulingRequest)] = new RulingRequest("150.00", "Two of the five pages were delivered as agreed.", 7),
-        [typeof(SettingsRequest)] = new SettingsRequest(DefaultCurrency: "EUR", DefaultFeePercent: "2.5", AutoApproveClaims: false),
+        [typeof(SettingsRequest)] = new SettingsRequest(DefaultCurrency: "EUR", DefaultFeePercent: "2.5", AutoApproveClaims: false, NetworkFeeRate: "4.5"),
         [typeof(ContractResource)] = Contract,
         [typeof(ContractListData)] = new ContractListData(
             [new ContractSummaryData(ContractId, "Website redesign", "Carla Client", "Fred Freelancer", ContractState.Active, "USD",
@@ -80,7 +82,8 @@ public static class ApiExamples
                 "0.00250000", "100000", "BTC-CHAIN", "sbx_inv_7Kq2", null, "sbx_pay_81f3")],
             [new StatementTotalsData("USD", "250.00", "0.00", "0.00", "0.00", "250.00")]),
         [typeof(SettingsData)] = new SettingsData("USD", FxPolicy.FiatProtected, "5", "0", FeePayer.Freelancer, OverpaymentHandling.RollForward, 14, 7,
-            ["BTC-CHAIN", "BTC-LN"], ["BTC-CHAIN", "BTC-LN"], true),
+            ["BTC-CHAIN", "BTC-LN"], ["BTC-CHAIN", "BTC-LN"], true,
+            AgencyKey, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "4.5"),
         [typeof(GreenfieldValidationError[])] = new[] { new GreenfieldValidationError("milestones[0].amount", "Milestone 1 needs an amount above zero.") },
     };
 

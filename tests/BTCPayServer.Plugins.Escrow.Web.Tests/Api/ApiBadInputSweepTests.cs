@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BTCPayServer.Plugins.Escrow.Web.Api;
 using BTCPayServer.Plugins.Escrow.Web.Api.Models;
+using BTCPayServer.Plugins.Escrow.Web.Tests.Infrastructure;
 using BTCPayServer.Plugins.Escrow.Web.Tests.Sweep;
 using Xunit.Abstractions;
 
@@ -27,12 +28,14 @@ public sealed class ApiBadInputSweepTests(ApiApp app, ITestOutputHelper output) 
         "title", "scope", "client.name", "client.email", "freelancer.name", "freelancer.email", "currency", "fx",
         "fee.percent", "fee.fixed", "fee.chargedTo", "overpayment", "reviewWindow", "disputeResponseWindow",
         "milestones[0].id", "milestones[0].title", "milestones[0].deliverable", "milestones[0].amount", "milestones[0].dueDate", "milestones[0].reviewWindow",
+        "custody",
     ];
 
     private static readonly string[] SettingsFields =
     [
         "defaultCurrency", "defaultFx", "defaultFeePercent", "defaultFeeFixed", "defaultFeePayer", "defaultOverpayment",
         "defaultReviewWindowDays", "defaultDisputeWindowDays", "paymentMethods", "paymentMethods[0]", "payoutMethods", "autoApproveClaims",
+        "agencyKey", "agencyPayoutAddress", "networkFeeRate",
     ];
 
     [Fact]
@@ -70,6 +73,10 @@ public sealed class ApiBadInputSweepTests(ApiApp app, ITestOutputHelper output) 
     public async Task Every_settings_field_refuses_bad_values_in_words_and_stores_nothing()
     {
         var api = app.Api(app.ManageKey);
+        // Every field swept against complete settings: the agency's key and payout address given (on the sandbox chain's regtest).
+        var agency = new TestWallet(401, NBitcoin.Network.RegTest);
+        var keyed = await api.PutAsync(ApiApp.Path("/settings"), new SettingsRequest(AgencyKey: agency.Exported, AgencyPayoutAddress: agency.Payout, NetworkFeeRate: "3"));
+        Assert.True(keyed.Status == HttpStatusCode.OK, keyed.ToString());
         var original = (await api.GetAsync(ApiApp.Path("/settings"))).This.ToJsonString();
         var baseBody = JsonNode.Parse(original)!.AsObject();
         var refused = 0;
@@ -90,7 +97,7 @@ public sealed class ApiBadInputSweepTests(ApiApp app, ITestOutputHelper output) 
             }
         }
         output.WriteLine($"{refused} refused");
-        Assert.True(refused >= 600, $"Only {refused} bad values were refused.");
+        Assert.True(refused >= 900, $"Only {refused} bad values were refused.");
     }
 
     /// <summary>True when refused (checked to be a proper refusal); false when accepted.</summary>

@@ -19,9 +19,10 @@ public sealed class OpenApiFragmentTests
     public void Every_route_and_schema_of_the_document_is_in_the_fragment_under_the_escrow_prefix()
     {
         Assert.Equal(Source["paths"]!.AsObject().Select(p => p.Key), Fragment["paths"]!.AsObject().Select(p => p.Key));
-        Assert.Equal(
-            Source["components"]!["schemas"]!.AsObject().Select(s => "Escrow" + s.Key).Order(),
-            Fragment["components"]!["schemas"]!.AsObject().Select(s => s.Key).Order());
+        // A name that starts with the prefix already (EscrowRole) keeps it; no two schemas may end up with one name.
+        var expected = Source["components"]!["schemas"]!.AsObject().Select(s => s.Key.StartsWith("Escrow", StringComparison.Ordinal) ? s.Key : "Escrow" + s.Key).ToList();
+        Assert.Equal(expected.Count, expected.Distinct().Count());
+        Assert.Equal(expected.Order(), Fragment["components"]!["schemas"]!.AsObject().Select(s => s.Key).Order());
         Assert.Null(Fragment["components"]!["securitySchemes"]);
         Assert.Null(Fragment["openapi"]);
     }

@@ -192,19 +192,41 @@ public class EscrowApp : IAsyncLifetime
 /// <summary>The same host on PostgreSQL: a database of its own, created for the run and dropped after it.</summary>
 public sealed class PostgresEscrowApp : EscrowApp
 {
+    private readonly PostgresTestDatabase _database = new();
+
+    protected override string? PostgresConnection => _database.ConnectionStringOrNull;
+
+    /// <summary>The connection string of this run's own database.</summary>
+    public string ConnectionString => _database.ConnectionString;
+
+    public override async Task InitializeAsync()
+    {
+        await _database.CreateAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DropAsync();
+    }
+}
+
+/// <summary>A database of its own on the local PostgreSQL server (ESCROW_TEST_POSTGRES), for one host of the tests.</summary>
+public sealed class PostgresTestDatabase
+{
     public const string ConnectionVariable = "ESCROW_TEST_POSTGRES";
     private const string DefaultConnection = "Host=127.0.0.1;Port=5432;Username=escrow;Password=escrow;Database=postgres";
 
     private readonly string _server = Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } configured ? configured : DefaultConnection;
     private readonly string _name = $"escrow_web_test_{Guid.NewGuid():N}";
-    private string? _connection;
 
-    protected override string? PostgresConnection => _connection;
+    /// <summary>Null until created.</summary>
+    public string? ConnectionStringOrNull { get; private set; }
 
-    /// <summary>The connection string of this run's own database.</summary>
-    public string ConnectionString => _connection ?? throw new InvalidOperationException("Not started.");
+    public string ConnectionString => ConnectionStringOrNull ?? throw new InvalidOperationException("Not started.");
 
-    public override async Task InitializeAsync()
+    public async Task CreateAsync()
     {
         try
         {
@@ -218,13 +240,11 @@ public sealed class PostgresEscrowApp : EscrowApp
             throw new InvalidOperationException(
                 $"The PostgreSQL web tests need a server: set {ConnectionVariable} or start one with a login role escrow/escrow allowed to create databases. {e.Message}", e);
         }
-        _connection = new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString;
-        await base.InitializeAsync();
+        ConnectionStringOrNull = new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString;
     }
 
-    public override async Task DisposeAsync()
+    public async Task DropAsync()
     {
-        await base.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await using var server = new NpgsqlConnection(_server);
         await server.OpenAsync();

@@ -14,7 +14,9 @@ public sealed record MilestoneRequest(Guid? Id, string? Title, string? Deliverab
 /// <summary>
 /// Contract terms. Creating: fields left out take the store's escrow settings (currency, FX, fee, overpayment,
 /// windows). Changing: fields left out keep the contract's current value; <c>milestones</c>, when given, is the whole
-/// new list. Amounts are strings in the contract currency ("250.00"); windows are whole days (1–365).
+/// new list. Amounts are strings in the contract currency ("250.00"); windows are whole days (1–365). <c>custody</c>:
+/// <c>NonCustodial</c> (a 2-of-3 multisig escrow per milestone, BTC contracts only, chosen while a draft) or
+/// <c>Custodial</c>; left out, a new draft is custodial and a changed one keeps its mode.
 /// </summary>
 public record ContractRequest
 {
@@ -29,6 +31,7 @@ public record ContractRequest
     public int? ReviewWindow { get; init; }
     public int? DisputeResponseWindow { get; init; }
     public IReadOnlyList<MilestoneRequest>? Milestones { get; init; }
+    public CustodyMode? Custody { get; init; }
 
     /// <summary>The request laid over <paramref name="form"/> (the defaults or the current terms), checked by the form's own rules.</summary>
     public ContractFormModel Over(ContractFormModel form)
@@ -44,6 +47,7 @@ public record ContractRequest
         form.Overpayment = Overpayment ?? form.Overpayment;
         form.ReviewWindow = ReviewWindow ?? form.ReviewWindow;
         form.DisputeResponseWindow = DisputeResponseWindow ?? form.DisputeResponseWindow;
+        form.Custody = Custody ?? form.Custody;
         if (Milestones is not null)
             form.Milestones = Milestones.Select((m, i) => m is null
                 ? throw new Core.InvalidInputException($"milestones[{i}]", $"Milestone {i + 1} must be an object with a title and an amount.")

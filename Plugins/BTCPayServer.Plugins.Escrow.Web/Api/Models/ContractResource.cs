@@ -22,14 +22,16 @@ public sealed record MilestoneData(
 /// <summary>
 /// A contract as the API shows it. Amounts are strings in <see cref="Currency"/> with its decimals; times are Unix
 /// seconds; review windows are days. <see cref="Version"/> changes with every save: send it back when changing the
-/// contract, and a stale one is answered 409.
+/// contract, and a stale one is answered 409. <see cref="NonCustodial"/> is given when <see cref="Custody"/> is
+/// <c>NonCustodial</c> (keys, each milestone's multisig escrow, the spends to sign), else null.
 /// </summary>
 public sealed record ContractResource(
     Guid Id, string StoreId, long Version, ContractState State, string Title, string Scope,
     PartyData Client, PartyData Freelancer, string Currency, FxPolicy Fx, FeeData Fee, OverpaymentHandling Overpayment,
     int ReviewWindow, int DisputeResponseWindow, string Total, string Credit,
     IReadOnlyList<MilestoneData> Milestones, TermsVersionData? LatestTerms, int EffectiveTermsVersion,
-    IReadOnlyList<PartyLinksData> PartyLinks, string? AuditProblem, long CreatedTime, long UpdatedTime, long? ClosedTime)
+    IReadOnlyList<PartyLinksData> PartyLinks, string? AuditProblem, long CreatedTime, long UpdatedTime, long? ClosedTime,
+    CustodyMode Custody, NonCustodialData? NonCustodial)
 {
     public static ContractResource Of(Contract c, DateTimeOffset now) => new(
         c.Id, c.StoreId, c.Revision, c.State, c.Title, c.Scope,
@@ -44,7 +46,8 @@ public sealed record ContractResource(
         c.EffectiveTermsVersion,
         [LinksOf(c, PartyRole.Client, now), LinksOf(c, PartyRole.Freelancer, now)],
         c.AuditProblem is null ? null : "This contract's audit log does not verify; no money moves for it until the agency investigates.",
-        UnixTime.Of(c.CreatedAt), UnixTime.Of(c.UpdatedAt), UnixTime.Of(c.ClosedAt));
+        UnixTime.Of(c.CreatedAt), UnixTime.Of(c.UpdatedAt), UnixTime.Of(c.ClosedAt),
+        c.Custody, c.IsNonCustodial ? NonCustodialData.Of(c.NonCustodial) : null);
 
     public static FeeData FeeOf(FeePolicy fee) =>
         new(fee.Percent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), fee.FixedPerMilestone.FormatAmount(), fee.ChargedTo);

@@ -48,13 +48,13 @@ public sealed class GreenfieldEscrowContractsController(
 
     [HttpPost("")]
     [EndpointSummary("Create a draft")]
-    [EndpointDescription("A new draft contract. Fields left out take the store's escrow settings. Nothing is sent to the parties until it is sent for acceptance.")]
+    [EndpointDescription("A new draft contract. Fields left out take the store's escrow settings; `custody` left out is custodial (`NonCustodial`: BTC contracts only). Nothing is sent to the parties until it is sent for acceptance.")]
     [Consumes("application/json")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Create([FromRoute] string storeId, [JsonBody] ContractRequest request, CancellationToken cancellationToken)
     {
         var form = request.Over(SettingsFormModel.NewContract(await settings.GetAsync(storeId, cancellationToken)));
-        var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), User.ToAgencyActor(), cancellationToken);
+        var id = await drafting.CreateDraftAsync(storeId, form.ToTerms(), User.ToAgencyActor(), cancellationToken, form.Custody);
         return await ContractAsync(storeId, id, cancellationToken);
     }
 
@@ -66,7 +66,7 @@ public sealed class GreenfieldEscrowContractsController(
 
     [HttpPut("{contractId:guid}")]
     [EndpointSummary("Update a draft or proposed contract")]
-    [EndpointDescription("Replaces the terms of a draft (or of a proposed contract: the parties must then accept the new version). Fields left out keep their value; `version` is required.")]
+    [EndpointDescription("Replaces the terms of a draft (or of a proposed contract: the parties must then accept the new version). Fields left out keep their value; `version` is required. `custody` changes only while a draft.")]
     [Consumes("application/json")]
     [ProducesResponseType<ContractResource>(StatusCodes.Status200OK)]
     public Task<IActionResult> Update([FromRoute] string storeId, [FromRoute] Guid contractId, [JsonBody] ContractUpdateRequest request, CancellationToken cancellationToken) =>
@@ -151,8 +151,10 @@ public sealed class GreenfieldEscrowContractsController(
         var contract = await FindAsync(storeId, contractId, cancellationToken) ?? throw new ContractNotFoundException();
         if (!states.Contains(contract.State))
             throw new InvalidTransitionException("contract.invalid-state", wrongState);
-        var terms = request.Over(ContractFormModel.From(contract.CurrentTerms())).ToTerms();
-        await drafting.ChangeTermsAsync(storeId, contractId, terms, User.ToAgencyActor(), cancellationToken, version);
+        var current = ContractFormModel.From(contract.CurrentTerms());
+        current.Custody = contract.Custody;
+        var form = request.Over(current);
+        await drafting.ChangeTermsAsync(storeId, contractId, form.ToTerms(), form.Custody, User.ToAgencyActor(), cancellationToken, version);
         return await ContractAsync(storeId, contractId, cancellationToken);
     }
 
