@@ -22,7 +22,9 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
+StartupTimings.Mark("Main entered (runtime started)");
 var builder = WebApplication.CreateBuilder(args);
+StartupTimings.Mark("WebApplication.CreateBuilder");
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 // Party links carry their secret in the path: request logging would write it down, so it stays off.
@@ -109,7 +111,9 @@ builder.Services.Configure<ForwardedHeadersOptions>(o =>
         o.KnownIPNetworks.Add(proxy);
 });
 
+StartupTimings.Mark("services registered");
 var app = builder.Build();
+StartupTimings.Mark("app built");
 // EF gets the host's logging without its 40-line entries for expected conflicts (the act that lost logs one line).
 loggerFactory = new ExpectedConflictsLogFilter(app.Services.GetRequiredService<ILoggerFactory>());
 
@@ -119,32 +123,41 @@ if (crashAt is not null)
 var gate = app.Services.GetRequiredService<StartupGate>();
 gate.Run(async () =>
 {
-    // On PostgreSQL the escrow tables and the staff accounts share one database: both migrations would create it if
-    // it is missing, and the slower one then fails with "already exists". It is created once, first.
-    if (!string.IsNullOrWhiteSpace(options.Postgres))
+    // The escrow tables, the sandbox and the staff accounts are independent: prepared side by side. The sandbox (its
+    // own SQLite files) starts first, while the PostgreSQL database is checked.
+    var sandboxReady = Task.Run(async () =>
     {
-        await using var context = createContext();
-        var creator = context.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
-        if (!await creator.ExistsAsync())
-            await creator.CreateAsync();
-    }
-    // The escrow tables, the sandbox and the staff accounts are independent: migrate them side by side.
-    await Task.WhenAll(
-        Task.Run(async () =>
+        if (app.Services.GetService<IDbContextFactory<SandboxDbContext>>() is not { } sandboxDb)
+            return;
+        await StartupTimings.Time("sandbox database", async () =>
         {
-            await using var context = createContext();
-            await EscrowDatabase.MigrateAsync(context);
-        }),
-        Task.Run(async () =>
-        {
-            if (app.Services.GetService<IDbContextFactory<SandboxDbContext>>() is not { } sandboxDb)
-                return;
             await using var sandbox = await sandboxDb.CreateDbContextAsync();
             await sandbox.Database.EnsureCreatedAsync();
-            // The sandbox chain is rebuilt from its journal before anything (a page, a worker) asks it for coins.
-            await app.Services.GetRequiredService<SandboxChainStore>().LoadAsync(CancellationToken.None);
-        }),
-        Task.Run(app.Services.PrepareStaffAccountsAsync));
+        });
+        // The sandbox chain is rebuilt from its journal before anything (a page, a worker) asks it for coins.
+        await StartupTimings.Time("sandbox chain replay", () => app.Services.GetRequiredService<SandboxChainStore>().LoadAsync(CancellationToken.None));
+    });
+    var databasesReady = Task.Run(async () =>
+    {
+        // On PostgreSQL the escrow tables and the staff accounts share one database: both migrations would create it if
+        // it is missing, and the slower one then fails with "already exists". It is created once, first.
+        if (!string.IsNullOrWhiteSpace(options.Postgres))
+        {
+            await using var context = createContext();
+            var creator = context.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
+            if (!await creator.ExistsAsync())
+                await creator.CreateAsync();
+            StartupTimings.Mark("PostgreSQL database exists");
+        }
+        await Task.WhenAll(
+            Task.Run(() => StartupTimings.Time("escrow migrations", async () =>
+            {
+                await using var context = createContext();
+                await EscrowDatabase.MigrateAsync(context);
+            })),
+            Task.Run(() => StartupTimings.Time("staff accounts", app.Services.PrepareStaffAccountsAsync)));
+    });
+    await Task.WhenAll(sandboxReady, databasesReady);
     // Before the first answer and the worker's first pass: bring the escrow up to date with the gateway (idempotent).
     try
     {
@@ -153,6 +166,7 @@ gate.Run(async () =>
         var report = await app.Services.GetRequiredService<GatewayReconciliation>().RunAsync(CancellationToken.None);
         startupLog.LogInformation("Reconciliation with the payment gateway: {Invoices} invoice(s) and {PullPayments} pull payment(s) checked, {Applied} missed event(s) applied in {Milliseconds} ms",
             report.InvoicesChecked, report.PullPaymentsChecked, report.EventsApplied, watch.ElapsedMilliseconds);
+        StartupTimings.Mark("reconciliation done");
     }
     catch (Exception e)
     {
@@ -191,7 +205,9 @@ app.Use(async (context, next) =>
 {
     await gate.Ready;
     await next(context);
+    StartupTimings.Answered();
 });
+StartupTimings.Mark("pipeline configured");
 app.UseStaticFiles();
 var bootstrap = Path.Combine(builder.Environment.ContentRootPath, "node_modules", "bootstrap", "dist");
 if (Directory.Exists(bootstrap))
@@ -204,6 +220,7 @@ app.MapOpenApi(EscrowOpenApi.Path);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
+    StartupTimings.Mark("web server started");
     var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
     var o = app.Services.GetRequiredService<IOptions<EscrowHostOptions>>().Value;
     Console.WriteLine($"BTCPay Escrow ({(o.Sandbox ? "sandbox, no real funds" : $"BTCPay store {o.BTCPay.StoreId} at {o.BTCPay.Url}")}) is running at {url}");

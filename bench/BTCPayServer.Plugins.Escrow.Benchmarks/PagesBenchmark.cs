@@ -12,17 +12,72 @@ namespace BTCPayServer.Plugins.Escrow.Benchmarks;
 /// </summary>
 public static class PagesBenchmark
 {
-    private static async Task<double> MedianStartAsync(string? publishedDir)
+    private static async Task<double> MedianStartAsync(string? publishedDir) => (await MedianStartAndRssAsync(publishedDir)).Ms;
+
+    /// <summary>Five starts on empty databases: the median time to the first 200, and the median RSS at that moment.</summary>
+    private static async Task<(double Ms, double RssMb)> MedianStartAndRssAsync(string? publishedDir)
     {
         var times = new List<double>();
+        var rss = new List<double>();
         for (var i = 0; i < 5; i++)
         {
             await using var empty = await BenchDatabase.CreateAsync("start", migrate: false);
             var (fresh, firstOk) = await HostProcess.StartAsync(empty.ConnectionString, publishedDir, logCommands: false);
+            rss.Add(fresh.ResidentBytes() / 1024.0 / 1024.0);
             await fresh.DisposeAsync();
             times.Add(firstOk.TotalMilliseconds);
         }
-        return times.Order().ElementAt(times.Count / 2);
+        Console.Error.WriteLine($"starts ({(publishedDir is null ? "build output" : "published")}): {string.Join(", ", times.Select(t => $"{t:F0}"))} ms; RSS {string.Join(", ", rss.Select(r => $"{r:F0}"))} MB");
+        return (times.Order().ElementAt(times.Count / 2), rss.Order().ElementAt(rss.Count / 2));
+    }
+
+    /// <summary>
+    /// The start-up rows alone (--only startup), with the host's memory right after start and after a short page load
+    /// on a small data set (the pages part's memory row comes after its load on 10,000 contracts; this one is smaller,
+    /// for comparing changes quickly).
+    /// </summary>
+    public static async Task<IReadOnlyList<Result>> StartupAsync(int contracts, int requests)
+    {
+        var results = new List<Result>();
+        var published = await HostProcess.PublishAsync();
+        try
+        {
+            var deployed = await MedianStartAndRssAsync(published);
+            var built = await MedianStartAndRssAsync(null);
+            results.Add(new("3. start-up", "process start → first 200, published ReadyToRun (ms, median of 5)", $"{deployed.Ms:F0}", "≤ 2000", deployed.Ms <= 2000));
+            results.Add(new("3. start-up", "same, build output without ReadyToRun (ms, median of 5)", $"{built.Ms:F0}", "", null));
+            results.Add(new("3. memory", "host RSS at the first 200, published ReadyToRun (MB, median of 5)", $"{deployed.RssMb:F0}", "", null));
+            results.Add(new("3. memory", "same, build output (MB, median of 5)", $"{built.RssMb:F0}", "", null));
+
+            await using var db = await BenchDatabase.CreateAsync("startup-memory");
+            var stores = new[] { HostProcess.StoreId, "store-2", "store-3" };
+            await Seeding.StoreAsync(db, Enumerable.Range(0, contracts).Select(i => Seeding.ActiveContract(stores[i % 3], i, 5, i % 3 == 0)));
+            await db.AnalyzeAsync();
+            var ids = await SomeContracts(db, HostProcess.StoreId, 200);
+            foreach (var (dir, name) in new[] { (null, "build output"), (published, "published ReadyToRun") })
+            {
+                var (host, _) = await HostProcess.StartAsync(db.ConnectionString, dir, logCommands: false);
+                await using (host)
+                {
+                    await host.SignInAsync();
+                    var listUrl = $"/stores/{HostProcess.StoreId}/plugins/escrow";
+                    for (var i = 0; i < requests; i++)
+                    {
+                        await Get(host, listUrl);
+                        await Get(host, $"{listUrl}/contracts/{ids[i % ids.Count]}");
+                        await Get(host, $"/escrow/p/{Seeding.ClientTokens[ids[i % ids.Count]]}", forwardedFor: $"10.1.{i / 250 % 250}.{i % 250 + 1}");
+                    }
+                    await Throughput(host, listUrl, TimeSpan.FromSeconds(10), 8);
+                    var rss = host.ResidentBytes() / 1024.0 / 1024.0;
+                    results.Add(new("3. memory", $"host RSS after a short load, {name} ({contracts} contracts, {requests} × 3 pages, 10 s of list pages with 8 clients; MB)", $"{rss:F0}", "", null));
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(published, recursive: true);
+        }
+        return results;
     }
 
     public static async Task<IReadOnlyList<Result>> RunAsync(int contracts, int requests)
