@@ -71,6 +71,9 @@ public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassF
         Assert.Contains("0.01000000 BTC", clientPage.Text("#EscrowMilestone1 h5"));
         Assert.Contains($"bitcoin:{address}?amount=0.01", clientPage.Text("#EscrowMilestone1 .bip21-prepare"));
         Assert.Null(clientPage.Find(".fund-milestone"));
+        // Each party's next step follows the funding's three steps (not the custodial "Fund milestone 1").
+        Assert.StartsWith("Next step: Prepare the payment of milestone 1 (0.01000000 BTC) in your wallet, unsigned", clientPage.Text("#NextStep"));
+        Assert.StartsWith("Next step: Waiting for Alice Client to prepare the funding of milestone 1", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#NextStep"));
 
         // The client prepares the funding; freelancer and agency sign the refund against it.
         var (tx, funding, hot) = PrepareFunding(address);
@@ -78,9 +81,16 @@ public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassF
         var proposed = await c.Client.SubmitAsync(clientPage, "#EscrowMilestone1 .funding-form button", ("psbt", funding.ToBase64()));
         Assert.Null(proposed.Find("#EscrowError"));
 
-        AssertFileInputsLabelled(await c.Freelancer.OpenAsync(c.FreelancerUrl));
+        var freelancerPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
+        AssertFileInputsLabelled(freelancerPage);
+        Assert.StartsWith("Next step: Sign the refund of milestone 1 in your wallet", freelancerPage.Text("#NextStep"));
+        Assert.StartsWith("Next step: Waiting for the freelancer and the agency to sign the refund of milestone 1. Don't send the funding yet.",
+            (await c.Client.OpenAsync(c.ClientUrl)).Text("#NextStep"));
         AssertFileInputsLabelled(await staff.OpenAsync(Urls.Contract(c.Id)));
         await SignRefundAsync(staff, c);
+        Assert.StartsWith($"Next step: Sign and send, in your wallet, the funding of milestone 1 you prepared (transaction {tx.GetHash()})",
+            (await c.Client.OpenAsync(c.ClientUrl)).Text("#NextStep"));
+        Assert.StartsWith("Next step: Waiting for Alice Client to send the funding of milestone 1", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#NextStep"));
 
         clientPage = await c.Client.OpenAsync(c.ClientUrl);
         var signedRefund = await c.Client.GetAsync(clientPage.Get("#EscrowMilestone1 .refund-download").GetAttribute("href")!);

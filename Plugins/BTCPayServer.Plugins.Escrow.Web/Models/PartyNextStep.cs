@@ -71,6 +71,26 @@ public static class PartyNextStep
         var open = c.NonCustodial.Spends.Where(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Collecting).OrderBy(s => s.OpenedAt).ToList();
         if (open.FirstOrDefault(s => s.Round.Rule.Allows(me) && !s.Round.SignedBy.Contains(me) && !s.Round.IsComplete) is { } mine)
             return $"Sign {What(mine)} in your wallet and upload it below: nothing is paid until two of the three keys have signed.";
+        // Funding a non-custodial milestone is three steps of two parties: the client prepares it, the freelancer (and
+        // the agency) sign its refund, the client sends exactly the prepared transaction.
+        if (c.State == ContractState.Active && !page.MustAccept && c.Milestones.Where(x => !x.IsFinal).OrderBy(x => x.Number).FirstOrDefault() is { State: MilestoneState.Pending } next)
+        {
+            var client = c.Client.Name;
+            var escrow = c.NonCustodial.EscrowOf(next.Id);
+            if (escrow is null)
+                return $"Waiting for milestone {next.Number}'s escrow address: it is made once the contract is active and the three keys are known.";
+            if (escrow.Refund is null)
+                return page.IsClient
+                    ? $"Prepare the payment of milestone {next.Number} ({Infrastructure.EscrowFigures.Btc(escrow.AmountSats)}) in your wallet, unsigned, and upload it below."
+                    : $"Waiting for {client} to prepare the funding of milestone {next.Number}. Don't start work before it is funded.";
+            if (!escrow.RefundReady)
+                return !page.IsClient && !escrow.Refund.SignedBy.Contains(me)
+                    ? $"Sign the refund of milestone {next.Number} in your wallet and upload it below: {client} cannot fund the milestone without it."
+                    : $"Waiting for {escrow.Refund.StillNeeded()} to sign the refund of milestone {next.Number}.{(page.IsClient ? " Don't send the funding yet." : " Don't start work before it is funded.")}";
+            return page.IsClient
+                ? $"Sign and send, in your wallet, the funding of milestone {next.Number} you prepared (transaction {escrow.FundingTxId}); it counts once a block confirms it."
+                : $"Waiting for {client} to send the funding of milestone {next.Number}. Don't start work before it is funded.";
+        }
         // Waiting on others is the step only when nothing else is left to this party (an active contract's own next
         // step, such as funding the next milestone, comes first).
         if (c.State == ContractState.Active && c.Milestones.Any(m => !m.IsFinal))
