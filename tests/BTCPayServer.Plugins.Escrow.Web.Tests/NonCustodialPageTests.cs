@@ -115,6 +115,8 @@ public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassF
         Assert.Contains("still needed: the client and the freelancer", clientPage.Text(".escrow-spend .spend-figures"));
         // The next step is the signature, not "nothing left to do" (the ledger already counts the release as decided).
         Assert.StartsWith("Next step: Sign the release transaction of milestone 1 in your wallet", clientPage.Text("#NextStep"));
+        // The milestone is decided, not paid: its badge says what the money waits for.
+        Assert.Equal("released — signatures pending", clientPage.Text("#Milestone1 .milestone-state"));
         var spendPsbt = clientPage.Get(".escrow-spend textarea[readonly]").TextContent.Trim();
         AssertFileInputsLabelled(clientPage);
 
@@ -134,6 +136,7 @@ public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassF
                 Assert.StartsWith("Next step: Waiting for the freelancer to sign the release transaction of milestone 1", (await c.Client.OpenAsync(c.ClientUrl)).Text("#NextStep"));
         }
         Assert.Equal(EscrowSpendStatus.Broadcast, (await app.ContractAsync(c.Id)).NonCustodial.Spends[0].Status);
+        Assert.Equal("released — waiting for a confirmation", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#Milestone1 .milestone-state"));
         app.Chain.Mine();
         await app.WatchChainAsync();
 
@@ -141,7 +144,9 @@ public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassF
         Assert.Equal(EscrowSpendStatus.Confirmed, contract.NonCustodial.Spends[0].Status);
         Assert.Equal(MilestoneState.Released, contract.Milestones[0].State);
         Assert.Single(app.Chain.UnspentOutputs(BitcoinAddress.Create(_freelancer.Payout, Net).ScriptPubKey));
-        Assert.Equal("Confirmed", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Get(".escrow-spend").GetAttribute("data-status"));
+        var paidPage = await c.Freelancer.OpenAsync(c.FreelancerUrl);
+        Assert.Equal("Confirmed", paidPage.Get(".escrow-spend").GetAttribute("data-status"));
+        Assert.Equal("released", paidPage.Text("#Milestone1 .milestone-state"));
     }
 
     private async Task GiveKeysAndAcceptAsync(ContractAtHand c)

@@ -31,6 +31,21 @@ public static class Display
 
     public static string Badge(Contract contract) => OnChainPayoutState(contract) is null ? Badge(contract.State) : "bg-warning text-dark";
 
+    /// <summary>
+    /// A decided non-custodial milestone whose escrow transaction is not confirmed yet, in words ("released — signatures
+    /// pending"); null otherwise: the ledger says "released" at the decision, the money moves at the confirmation.
+    /// </summary>
+    public static string? OnChainPayoutState(Contract contract, Milestone milestone)
+    {
+        if (!contract.IsNonCustodial || contract.NonCustodial.Spends.Where(s => s.MilestoneId == milestone.Id && s.PayoutIds.Count > 0).ToList() is not { Count: > 0 } spends
+            || spends.All(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Confirmed))
+            return null;
+        var pending = spends.Any(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Collecting) ? "signatures pending" : "waiting for a confirmation";
+        return $"{Words(milestone.State)} — {pending}";
+    }
+
+    public static string Badge(Contract contract, Milestone milestone) => OnChainPayoutState(contract, milestone) is null ? Badge(milestone.State) : "bg-warning text-dark";
+
     public static string Badge(MilestoneState state) => state switch
     {
         MilestoneState.Pending => "bg-secondary",
