@@ -362,6 +362,9 @@ public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassF
 
         clientPage = await c.Client.OpenAsync(c.ClientUrl);
         Assert.Contains("being returned to the client", clientPage.Text("#EscrowMilestone1 .unexpected-coins"));
+        // The coin was never counted: the money box does not show it as escrow money being paid out.
+        Assert.Equal("0.00000000 BTC", clientPage.Text("#TotalInEscrow"));
+        Assert.Null(clientPage.Find("#TotalBeingPaidOut"));
         Assert.Contains("still needed: the client and the agency", clientPage.Text(".escrow-spend"));
     }
 }
