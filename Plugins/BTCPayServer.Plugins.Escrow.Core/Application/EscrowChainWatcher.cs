@@ -207,18 +207,13 @@ public sealed class EscrowChainWatcher(
             : toClient > 0 && toFreelancer > 0 ? SpendDecision.AgreedSplit(Sat(toFreelancer), Sat(fee))
             : toFreelancer > 0 ? SpendDecision.Release(Sat(fee))
             : new SpendDecision(SpendKind.ClientRefund, NBitcoin.Money.Zero, Sat(fee));
-        var keys = contract.NonCustodial;
-        var payees = new Payees(Addr(keys.KeyOf(EscrowRole.Client)!.PayoutAddress), Addr(keys.KeyOf(EscrowRole.Freelancer)!.PayoutAddress),
-            Addr(keys.KeyOf(EscrowRole.Agency)!.PayoutAddress));
-        var round = EscrowSpends.Propose(escrow, withTx, decision, payees, await escrows.FeeRateAsync(contract.StoreId, cancellationToken));
+        var round = EscrowSpends.Propose(escrow, withTx, decision, escrows.PayeesOf(contract), await escrows.FeeRateAsync(contract.StoreId, cancellationToken));
         return round.IsValid
             ? Checked<EscrowSpendRecord>.Ok(new EscrowSpendRecord(Guid.NewGuid(), milestoneId, [.. due.Select(p => p.Id)], round.Value!, EscrowSpendStatus.Collecting, clock.GetUtcNow()))
             : round.Pass<EscrowSpendRecord>();
     }
 
     private static NBitcoin.Money Sat(long sats) => NBitcoin.Money.Satoshis(sats);
-
-    private BitcoinAddress Addr(string address) => BitcoinAddress.Create(address, chain.Network);
 
     /// <summary>Complete spends not yet taken by the chain are offered again; broadcast ones are completed once confirmed.</summary>
     public async Task<int> SyncSpendsAsync(Guid contractId, CancellationToken cancellationToken) =>

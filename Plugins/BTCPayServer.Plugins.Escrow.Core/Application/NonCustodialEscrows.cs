@@ -277,10 +277,7 @@ public sealed class NonCustodialEscrows(
         var withTx = new List<EscrowCoin>();
         foreach (var coin in confirmed)
             withTx.Add(coin.ToEscrowCoin(await chain.GetTransactionAsync(coin.OutPoint.Hash, cancellationToken)));
-        var keys = contract.NonCustodial;
-        var payees = new Payees(Addr(keys.KeyOf(EscrowRole.Client)!.PayoutAddress), Addr(keys.KeyOf(EscrowRole.Freelancer)!.PayoutAddress),
-            Addr(keys.KeyOf(EscrowRole.Agency)!.PayoutAddress));
-        var round = EscrowSpends.Propose(escrow, withTx, SpendDecision.RefundClient(), payees, await FeeRateAsync(storeId, cancellationToken)).Unwrap();
+        var round = EscrowSpends.Propose(escrow, withTx, SpendDecision.RefundClient(), PayeesOf(contract), await FeeRateAsync(storeId, cancellationToken)).Unwrap();
         var spend = new EscrowSpendRecord(Guid.NewGuid(), milestoneId, [], round, EscrowSpendStatus.Collecting, clock.GetUtcNow());
         var outPoints = confirmed.Select(c => c.OutPoint.ToString()).ToList();
         await _work.ActAsync(ContractDrafting.InStore(storeId, contractId), c =>
@@ -291,7 +288,12 @@ public sealed class NonCustodialEscrows(
         return spend;
     }
 
-    private BitcoinAddress Addr(string address) => BitcoinAddress.Create(address, chain.Network);
+    /// <summary>Where the contract's escrow spends pay each party: the payout addresses given with their keys.</summary>
+    internal Payees PayeesOf(Contract contract)
+    {
+        BitcoinAddress Of(EscrowRole role) => BitcoinAddress.Create(contract.NonCustodial.KeyOf(role)!.PayoutAddress, chain.Network);
+        return new Payees(Of(EscrowRole.Client), Of(EscrowRole.Freelancer), Of(EscrowRole.Agency));
+    }
 
     /// <summary>The store's chosen network fee rate, else the node's estimate (within the planner's bounds).</summary>
     internal async Task<decimal> FeeRateAsync(string storeId, CancellationToken cancellationToken)
