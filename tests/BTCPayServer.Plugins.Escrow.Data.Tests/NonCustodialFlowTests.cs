@@ -390,6 +390,35 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
     }
 
     [Fact]
+    public async Task A_release_the_node_already_has_when_the_last_signature_arrives_counts_as_sent_not_refused()
+    {
+        var s = await ActiveAsync();
+        var (funding, hot, _) = await RefundSignedAsync(s);
+        Assert.True(s.Chain.Submit(Signed(funding, hot)).IsValid);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        await s.Parties.SubmitDeliverableAsync(s.FreelancerToken, s.MilestoneId, "Done", [], [], CancellationToken.None);
+        await s.Parties.ApproveAsync(s.ClientToken, s.MilestoneId, CancellationToken.None);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var spend = Assert.Single((await database.LoadAsync(s.ContractId)).NonCustodial.Spends);
+        var clientSigned = s.Client.Sign(spend.Round.IssuedPsbt);
+        var freelancerSigned = s.Freelancer.Sign(spend.Round.IssuedPsbt);
+        await s.Escrows.SignSpendAsync(s.ClientToken, spend.Id, clientSigned, CancellationToken.None);
+
+        // The same fully signed transaction reached the node first (the worker's round sending it while the last upload
+        // was being stored): the node refuses the second copy as already known, which is the spend being sent.
+        var complete = spend.Round.Accept(clientSigned).Unwrap().Round.Accept(freelancerSigned).Unwrap().Round.Finalise().Unwrap().Transaction;
+        Assert.True(s.Chain.Submit(complete).IsValid);
+        Assert.False(s.Chain.Submit(complete).IsValid);
+        var sent = await s.Escrows.SignSpendAsync(s.FreelancerToken, spend.Id, freelancerSigned, CancellationToken.None);
+
+        Assert.Equal((EscrowSpendStatus.Broadcast, complete.GetHash().ToString(), null), (sent.Status, sent.TxId, sent.LastError));
+        var types = (await database.NewStore().ReadAsync(s.ContractId, CancellationToken.None)).Select(e => e.Type).ToList();
+        Assert.Contains("escrow.spend-broadcast", types);
+        Assert.DoesNotContain("escrow.spend-refused", types);
+    }
+
+    [Fact]
     public async Task A_seen_funding_that_vanishes_from_the_mempool_no_longer_stands_and_counts_once_when_it_comes_back_and_confirms()
     {
         var s = await ActiveAsync();

@@ -27,7 +27,8 @@ public sealed class PartyConfirmationTests(EscrowApp app) : IClassFixture<Escrow
 
         var done = await c.Client.SubmitAsync(confirmation, "#ConfirmButton");
         Assert.Contains("Approved", done.Text("#EscrowNotice"));
-        Assert.Equal(nameof(MilestoneState.Approved), done.Get("#Milestone1").GetAttribute("data-state"));
+        // The host's worker may already have paid the approved milestone out by the time the page is drawn (under load).
+        Assert.Contains(done.Get("#Milestone1").GetAttribute("data-state"), new[] { nameof(MilestoneState.Approved), nameof(MilestoneState.Released) });
     }
 
     [Fact]

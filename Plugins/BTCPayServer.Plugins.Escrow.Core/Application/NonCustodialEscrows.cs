@@ -246,6 +246,10 @@ public sealed class NonCustodialEscrows(
             outcome = BroadcastOutcome.Refused(uint256.Zero, finalised.Problem!);
         else
             outcome = await chain.BroadcastAsync(finalised.Value!.Transaction, cancellationToken);
+        // Sent twice at once (the worker's round and the upload of the last signature): the node refuses the second copy
+        // of a transaction it already has, which is the spend being sent, not refused.
+        if (!outcome.Accepted && finalised.IsValid && await chain.GetTransactionAsync(outcome.TxId, cancellationToken) is not null)
+            outcome = BroadcastOutcome.Ok(outcome.TxId);
         await _work.RetryAsync((s, ct) => s.FindAsync(contractId, ct), c =>
         {
             c.RecordSpendBroadcast(spendId, outcome.TxId.ToString(), outcome.Accepted ? null : outcome.Refusal ?? "refused", clock.GetUtcNow());
