@@ -142,6 +142,39 @@ public sealed partial class HostProcess : IAsyncDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 
+    /// <summary>
+    /// Where the resident memory is (from /proc/PID/smaps), for the benchmark's log: mapped files by kind, the code the
+    /// JIT wrote, and anonymous memory (the GC's heaps, native allocations, thread stacks), in MB.
+    /// </summary>
+    public string ResidentBreakdown()
+    {
+        var kinds = new Dictionary<string, long>();
+        var kind = "anonymous";
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/smaps"))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 5 && fields[0].Contains('-') && !line.EndsWith(" kB", StringComparison.Ordinal))
+            {
+                var path = fields.Length >= 6 ? string.Join(' ', fields[5..]) : "";
+                kind = path switch
+                {
+                    "" => "anonymous",
+                    _ when path.Contains("doublemapper") => "JIT code",
+                    _ when path.EndsWith(".dll", StringComparison.Ordinal) => "assemblies (.dll)",
+                    _ when path.Contains(".so") => "native libraries (.so)",
+                    "[heap]" => "native heap",
+                    "[stack]" => "anonymous",
+                    _ => "other files",
+                };
+            }
+            else if (fields.Length == 3 && fields[0] == "Rss:")
+            {
+                kinds[kind] = kinds.GetValueOrDefault(kind) + long.Parse(fields[1]);
+            }
+        }
+        return string.Join(", ", kinds.OrderByDescending(k => k.Value).Select(k => $"{k.Key} {k.Value / 1024.0:F0}"));
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -47,12 +47,25 @@ public static partial class IngestionBenchmark
             return (Contract: c, Invoice: (invoice.InvoiceId, invoice.Amount));
         }).ToList();
         await Seeding.StoreAsync(db, warmUp.Select(x => x.Contract).ToList());
+        // Contracts for the storage floor (the same reads and writes by hand, see StorageFloor).
+        var floorInvoices = new List<string>();
+        var floorContracts = Enumerable.Range(0, eventsPerRun).Select(i =>
+        {
+            var c = Seeding.ActiveContract("store-ingest", eventsPerRun * 2 + 100 + WarmUpEvents + i, 2, fundFirst: false);
+            floorInvoices.Add(Seeding.OpenInvoice(c, $"inv-floor-{i}-{Guid.NewGuid():N}").InvoiceId);
+            return c;
+        }).ToList();
+        await Seeding.StoreAsync(db, floorContracts);
         await WarmUpAsync(handler, warmUp.Select(x => x.Invoice).ToList());
 
         var single = await Measure(handler, invoices.Take(eventsPerRun).ToList(), producers: 1);
         var meter = CpuMeter.Start();
         var eight = await Measure(handler, invoices.Skip(eventsPerRun).ToList(), producers: 8);
         var (selfMs, postgresMs, _) = meter.Stop();
+        // Warmed up on 30 % of its events, then measured on the rest.
+        var floorWarmUp = floorInvoices.Count * 3 / 10;
+        await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, floorInvoices.Take(floorWarmUp).ToList(), producers: 8);
+        var floor = await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, floorInvoices.Skip(floorWarmUp).ToList(), producers: 8);
         // Counted apart from the timed runs: logging every command costs time of its own.
         await Measure(countingHandler, counted.Select(x => x.Invoice).ToList(), producers: 1);
         var commandsPerEvent = counter.Commands / 100.0;
@@ -87,6 +100,10 @@ public static partial class IngestionBenchmark
             // Where the time goes (2 cores: 2,000 ms of CPU per second for the client and the server together).
             new("1. payment-event ingestion", "PostgreSQL CPU per event, 8 producers (ms)", $"{postgresMs / eventsPerRun:F2}", "", null),
             new("1. payment-event ingestion", "pgbench: PostgreSQL CPU / pgbench client CPU per transaction (ms)", $"{pgbenchServerMs / pgbenchTransactions:F2} / {pgbenchClientMs / pgbenchTransactions:F2}", "", null),
+            // The same reads and writes without EF Core and the domain (StorageFloor): what the data itself costs.
+            new("1. payment-event ingestion", "storage floor: the same statements by hand (Npgsql, no EF), events/s, 8 connections", $"{floor.EventsPerSecond:F0}", "", null),
+            new("1. payment-event ingestion", "storage floor ÷ tps (-c 8)", $"{floor.EventsPerSecond / pgbench:F2}", "", null),
+            new("1. payment-event ingestion", "storage floor: process CPU / PostgreSQL CPU per event (ms)", $"{floor.ClientCpuMs:F2} / {floor.PostgresCpuMs:F2}", "", null),
         ];
     }
 

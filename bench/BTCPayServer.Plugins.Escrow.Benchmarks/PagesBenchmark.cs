@@ -69,6 +69,7 @@ public static class PagesBenchmark
                     }
                     await Throughput(host, listUrl, TimeSpan.FromSeconds(10), 8);
                     var rss = host.ResidentBytes() / 1024.0 / 1024.0;
+                    Console.Error.WriteLine($"RSS after a short load, {name}: {rss:F0} MB: {host.ResidentBreakdown()}");
                     results.Add(new("3. memory", $"host RSS after a short load, {name} ({contracts} contracts, {requests} × 3 pages, 10 s of list pages with 8 clients; MB)", $"{rss:F0}", "", null));
                 }
             }
@@ -169,6 +170,7 @@ public static class PagesBenchmark
             Add(results, "party page (client)", partyTimes, partyAlone);
             results.Add(new("2. pages at scale", "list page requests/s (8 clients, 10 s)", $"{throughput:F0}", "", null));
             var rss = host.ResidentBytes() / 1024.0 / 1024.0;
+            Console.Error.WriteLine($"RSS after the load: {rss:F0} MB: {host.ResidentBreakdown()}");
             results.Add(new("3. memory", "host RSS after the load (MB)", $"{rss:F0}", "≤ 250", rss <= 250));
         }
         return results;
