@@ -390,6 +390,47 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
     }
 
     [Fact]
+    public async Task A_payment_to_the_escrow_address_after_the_milestone_was_released_is_seen_and_returned_to_the_client()
+    {
+        var s = await ActiveAsync();
+        var (funding, hot, record) = await RefundSignedAsync(s);
+        Assert.True(s.Chain.Submit(Signed(funding, hot)).IsValid);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        await s.Parties.SubmitDeliverableAsync(s.FreelancerToken, s.MilestoneId, "Done", [], [], CancellationToken.None);
+        await s.Parties.ApproveAsync(s.ClientToken, s.MilestoneId, CancellationToken.None);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var release = Assert.Single((await database.LoadAsync(s.ContractId)).NonCustodial.Spends);
+        await s.Escrows.SignSpendAsync(s.ClientToken, release.Id, s.Client.Sign(release.Round.IssuedPsbt), CancellationToken.None);
+        await s.Escrows.SignSpendAsync(s.FreelancerToken, release.Id, s.Freelancer.Sign(release.Round.IssuedPsbt), CancellationToken.None);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var closed = await database.LoadAsync(s.ContractId);
+        Assert.Equal((MilestoneState.Released, ContractState.Completed), (closed.Milestones[0].State, closed.State));
+
+        // The client pays the old address again (a wallet's saved payment, a second copy of the request): the coin is
+        // recorded for the agency to return, not left unseen in a 2-of-3 address nobody watches.
+        var late = s.Chain.Fund(BitcoinAddress.Create(record.Address, Net), NBitcoin.Money.Satoshis(40_000));
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var seen = Assert.Single((await database.LoadAsync(s.ContractId)).NonCustodial.Milestones[0].UnexpectedCoins);
+        Assert.Equal((new OutPoint(late, 0).ToString(), 40_000L), (seen.OutPoint, seen.Sats));
+        Assert.Equal(0.01m, (await database.LoadAsync(s.ContractId)).Milestones[0].Funded.Amount);
+
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var back = await s.Escrows.ReturnUnexpectedAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, CancellationToken.None);
+        await s.Escrows.SignSpendAsync(s.ClientToken, back.Id, s.Client.Sign(back.Round.IssuedPsbt), CancellationToken.None);
+        var sent = await s.Escrows.SignSpendAsync(s.StoreId, s.ContractId, back.Id, Build.Agency, s.Agency.Sign(back.Round.IssuedPsbt), CancellationToken.None);
+        Assert.Equal(EscrowSpendStatus.Broadcast, sent.Status);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        var done = await database.LoadAsync(s.ContractId);
+        Assert.True(Assert.Single(done.NonCustodial.Milestones[0].UnexpectedCoins).Returned);
+        Assert.Equal(ContractState.Completed, done.State);
+        Assert.Single(s.Chain.UnspentOutputs(BitcoinAddress.Create(s.Client.Payout, Net).ScriptPubKey));
+    }
+
+    [Fact]
     public async Task A_release_the_node_already_has_when_the_last_signature_arrives_counts_as_sent_not_refused()
     {
         var s = await ActiveAsync();

@@ -367,4 +367,38 @@ public sealed partial class NonCustodialPageTests(NonCustodialApp app) : IClassF
         Assert.Null(clientPage.Find("#TotalBeingPaidOut"));
         Assert.Contains("still needed: the client and the agency", clientPage.Text(".escrow-spend"));
     }
+
+    [Fact]
+    public async Task A_payment_to_a_released_milestones_address_is_shown_to_both_parties_and_staff_return_it_to_the_client()
+    {
+        var staff = await app.StaffAsync();
+        var (c, address) = await FundedAsync(staff, "Late second payment");
+        await ApproveAsync(c);
+        await SignReleaseAsync(c);
+        app.Chain.Mine();
+        await app.WatchChainAsync();
+        Assert.Equal(ContractState.Completed, (await app.ContractAsync(c.Id)).State);
+
+        var late = app.Chain.Fund(BitcoinAddress.Create(address, Net), NBitcoin.Money.Satoshis(25_000));
+        app.Chain.Mine();
+        await app.WatchChainAsync();
+
+        foreach (var (browser, url) in new[] { (c.Client, c.ClientUrl), (c.Freelancer, c.FreelancerUrl) })
+        {
+            var warning = (await browser.OpenAsync(url)).Text("#EscrowMilestone1 .unexpected-coins");
+            Assert.Contains("Milestone 1 is closed (released)", warning);
+            Assert.Contains("0.00025000 BTC in " + new OutPoint(late, 0), warning);
+            Assert.Contains("waiting for the agency to return it", warning);
+        }
+        // The released money stays counted once; the late coin is in no total.
+        var clientPage = await c.Client.OpenAsync(c.ClientUrl);
+        Assert.Equal("0.00000000 BTC", clientPage.Text("#TotalInEscrow"));
+        Assert.Equal("Completed", clientPage.Text("#ContractState"));
+
+        var returned = await staff.SubmitAsync(await staff.OpenAsync(Urls.Contract(c.Id)), ".return-unexpected-form button", ("confirm", "yes"));
+        Assert.Null(returned.Find("#EscrowError"));
+        var back = (await app.ContractAsync(c.Id)).NonCustodial.Spends.Single(s => s.Round.Kind == SpendKind.ClientRefund);
+        Assert.Empty(back.PayoutIds);
+        Assert.Contains("being returned to the client", (await c.Client.OpenAsync(c.ClientUrl)).Text("#EscrowMilestone1 .unexpected-coins"));
+    }
 }

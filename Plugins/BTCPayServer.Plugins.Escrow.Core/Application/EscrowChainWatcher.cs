@@ -92,10 +92,10 @@ public sealed class EscrowChainWatcher(
     {
         var applied = 0;
         var changed = false;
-        // Addresses of milestones still open, and of closed ones with a coin still to return: a closed milestone's
-        // address is not read on every pass (a payment to it after the milestone closed is not seen by the escrow).
-        foreach (var record in contract.NonCustodial.Milestones.Where(m =>
-                     m.RefundReady && (!contract.Milestone(m.MilestoneId).IsFinal || m.UnexpectedCoins.Any(u => !u.Returned))))
+        // Every address shown to the client, closed milestones' too, for as long as the contract is watched (while it is
+        // active and for a while after it closes): a payment made after the milestone closed (a wallet's saved payment,
+        // a second copy of the request) is recorded for the agency to return, never left unseen in a 2-of-3 address.
+        foreach (var record in contract.NonCustodial.Milestones.Where(m => m.RefundReady))
         {
             var invoiceId = Contract.ChainInvoicePrefix + record.Address;
             var invoice = contract.Invoices.FirstOrDefault(i => i.InvoiceId == invoiceId);
