@@ -50,8 +50,18 @@ public sealed class EfContractQueries(Func<EscrowDbContext> createContext) : ICo
                 Outstanding = EF.Property<decimal>(c, ContractSummary.Outstanding),
                 OpenDisputes = EF.Property<int>(c, ContractSummary.OpenDisputes),
                 c.AuditProblem,
+                c.Custody,
             })
             .ToListAsync(cancellationToken);
+
+        // A closed non-custodial contract is paid out only once its escrow transactions confirm: for those rows of the
+        // page (never more than a page), one more statement reads their escrow state.
+        var closedOnChain = rows.Where(r => r.Custody == CustodyMode.NonCustodial && r.State is ContractState.Completed or ContractState.Cancelled)
+            .Select(r => r.Id).ToList();
+        var payingOut = closedOnChain.Count == 0
+            ? []
+            : (await db.Contracts.AsNoTracking().Where(c => closedOnChain.Contains(c.Id)).Select(c => new { c.Id, c.NonCustodial }).ToListAsync(cancellationToken))
+                .ToDictionary(c => c.Id, c => c.NonCustodial.UnconfirmedPayoutStatus());
 
         var totals = await contracts
             .GroupBy(c => c.Currency)
@@ -69,7 +79,7 @@ public sealed class EfContractQueries(Func<EscrowDbContext> createContext) : ICo
         return new ContractListPage(
             rows.Select(r => new ContractListRow(r.Id, r.Title, r.ClientName, r.FreelancerName, r.State, r.CreatedAt, r.UpdatedAt,
                 Stored(r.Total, r.Currency), Stored(r.Funded, r.Currency), Stored(r.Released, r.Currency), Stored(r.Refunded, r.Currency),
-                Stored(r.Outstanding, r.Currency), r.OpenDisputes, r.AuditProblem)).ToList(),
+                Stored(r.Outstanding, r.Currency), r.OpenDisputes, r.AuditProblem, payingOut.GetValueOrDefault(r.Id))).ToList(),
             count, page, size,
             totals.Select(t => new CurrencyTotals(t.Currency, Stored(t.Funded, t.Currency), Stored(t.Released, t.Currency),
                 Stored(t.Refunded, t.Currency), Stored(t.Outstanding, t.Currency))).ToList());

@@ -292,6 +292,13 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
         await s.Escrows.SignRefundAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, s.Agency.Sign(refund.IssuedPsbt), CancellationToken.None);
     }
 
+    private async Task<(ContractState, EscrowSpendStatus?)> ListedAsync(Setup s)
+    {
+        var page = await new EfContractQueries(database.NewContext).ListContractsAsync(new ContractListQuery(s.StoreId), CancellationToken.None);
+        var row = page.Rows.Single(r => r.Id == s.ContractId);
+        return (row.State, row.UnconfirmedPayout);
+    }
+
     private static Transaction Signed(PSBT funding, Key hot)
     {
         var copy = funding.Clone();
@@ -401,10 +408,14 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
         await s.Parties.ApproveAsync(s.ClientToken, s.MilestoneId, CancellationToken.None);
         await s.Watcher.RunAsync(CancellationToken.None);
         var release = Assert.Single((await database.LoadAsync(s.ContractId)).NonCustodial.Spends);
+        // The staff list says where the closed contract's money stands until the release confirms.
+        Assert.Equal((ContractState.Completed, EscrowSpendStatus.Collecting), await ListedAsync(s));
         await s.Escrows.SignSpendAsync(s.ClientToken, release.Id, s.Client.Sign(release.Round.IssuedPsbt), CancellationToken.None);
         await s.Escrows.SignSpendAsync(s.FreelancerToken, release.Id, s.Freelancer.Sign(release.Round.IssuedPsbt), CancellationToken.None);
+        Assert.Equal((ContractState.Completed, EscrowSpendStatus.Broadcast), await ListedAsync(s));
         s.Chain.Mine();
         await s.Watcher.RunAsync(CancellationToken.None);
+        Assert.Equal((ContractState.Completed, (EscrowSpendStatus?)null), await ListedAsync(s));
         var closed = await database.LoadAsync(s.ContractId);
         Assert.Equal((MilestoneState.Released, ContractState.Completed), (closed.Milestones[0].State, closed.State));
 

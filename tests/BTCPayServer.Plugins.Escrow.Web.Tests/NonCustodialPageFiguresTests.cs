@@ -37,12 +37,14 @@ public sealed partial class NonCustodialPageTests
         }
         Assert.Equal("0.00000000 BTC", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#TotalPaid"));
         Assert.Equal("Paying out — signatures pending", (await staff.OpenAsync(Urls.Contract(c.Id))).Text("#ContractState"));
+        Assert.Equal("Paying out — signatures pending", await ListBadgeAsync(staff, c.Id));
 
         await SignReleaseAsync(c);
         var sent = await c.Freelancer.OpenAsync(c.FreelancerUrl);
         Assert.Equal("Paying out — waiting for a confirmation", sent.Text("#ContractState"));
         Assert.StartsWith("0.01000000 BTC — payout decided, waiting for a confirmation", sent.Text("#TotalInEscrow"));
         Assert.Equal("Paying out — waiting for a confirmation", (await staff.OpenAsync(Urls.Contract(c.Id))).Text("#ContractState"));
+        Assert.Equal("Paying out — waiting for a confirmation", await ListBadgeAsync(staff, c.Id));
 
         app.Chain.Mine();
         await app.WatchChainAsync();
@@ -52,6 +54,15 @@ public sealed partial class NonCustodialPageTests
         Assert.Null(done.Find("#TotalBeingPaidOut"));
         Assert.Equal("0.01000000 BTC", done.Text("#TotalPaid"));
         Assert.Equal("Completed", (await staff.OpenAsync(Urls.Contract(c.Id))).Text("#ContractState"));
+        Assert.Equal("Completed", await ListBadgeAsync(staff, c.Id));
+    }
+
+    /// <summary>The state badge of the contract's row in the staff list (the most recently changed contracts come first).</summary>
+    private static async Task<string> ListBadgeAsync(Browser staff, Guid contractId)
+    {
+        var list = await staff.OpenAsync(Urls.Staff());
+        var row = list.Document.QuerySelectorAll("#ContractList tbody tr").Single(tr => tr.QuerySelector($"a[href$='/contracts/{contractId}']") is not null);
+        return row.QuerySelector(".contract-state")!.TextContent.Trim();
     }
 
     [Fact]

@@ -13,10 +13,13 @@ public sealed record ContractListQuery(string StoreId, ContractState? State = nu
 /// <summary>
 /// One line of the staff contract list; money as kept on the contract row at its last save. <see cref="AuditProblem"/>
 /// is set when a check of the contract's stored audit log failed (no money moves for it; see <see cref="Contract.AuditProblem"/>).
+/// <see cref="UnconfirmedPayout"/>: for a closed non-custodial contract, where its payout transactions stand while one
+/// is not confirmed (see <see cref="NonCustodial.NonCustodialState.UnconfirmedPayoutStatus"/>); null otherwise.
 /// </summary>
 public sealed record ContractListRow(
     Guid Id, string Title, string ClientName, string FreelancerName, ContractState State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    Money Total, Money Funded, Money Released, Money Refunded, Money Outstanding, int OpenDisputes, string? AuditProblem = null)
+    Money Total, Money Funded, Money Released, Money Refunded, Money Outstanding, int OpenDisputes, string? AuditProblem = null,
+    NonCustodial.EscrowSpendStatus? UnconfirmedPayout = null)
 {
     public bool AuditBroken => AuditProblem is not null;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Core.Milestones;
+using BTCPayServer.Plugins.Escrow.Core.Ports;
 
 namespace BTCPayServer.Plugins.Escrow.Web.Infrastructure;
 
@@ -21,15 +22,22 @@ public static class Display
     /// signatures pending"); null otherwise. The ledger closes a contract at the decision, but the money moves only once
     /// two keys sign and a block confirms it.
     /// </summary>
-    public static string? OnChainPayoutState(Contract contract)
+    public static string? OnChainPayoutState(Contract contract) =>
+        contract.IsNonCustodial ? OnChainPayoutState(contract.State, contract.NonCustodial.UnconfirmedPayoutStatus()) : null;
+
+    /// <summary>The same from a contract's state and where its payout spends stand (a row of the staff list).</summary>
+    public static string? OnChainPayoutState(ContractState state, Core.NonCustodial.EscrowSpendStatus? unconfirmedPayout)
     {
-        if (contract.State is not (ContractState.Completed or ContractState.Cancelled) || EscrowFigures.Unconfirmed(contract) is not { Count: > 0 } open)
+        if (state is not (ContractState.Completed or ContractState.Cancelled) || unconfirmedPayout is null)
             return null;
-        var pending = open.Any(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Collecting) ? "signatures pending" : "waiting for a confirmation";
-        return contract.State == ContractState.Cancelled ? $"Cancelled — refund {pending}" : $"Paying out — {pending}";
+        var pending = unconfirmedPayout == Core.NonCustodial.EscrowSpendStatus.Collecting ? "signatures pending" : "waiting for a confirmation";
+        return state == ContractState.Cancelled ? $"Cancelled — refund {pending}" : $"Paying out — {pending}";
     }
 
     public static string Badge(Contract contract) => OnChainPayoutState(contract) is null ? Badge(contract.State) : "bg-warning text-dark";
+
+    public static string Badge(ContractListRow row) =>
+        OnChainPayoutState(row.State, row.UnconfirmedPayout) is null ? Badge(row.State) : "bg-warning text-dark";
 
     /// <summary>
     /// A decided non-custodial milestone whose escrow transaction is not confirmed yet, in words ("released — signatures

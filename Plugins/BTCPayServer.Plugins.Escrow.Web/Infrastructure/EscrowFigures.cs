@@ -43,8 +43,7 @@ public static class EscrowFigures
 
     /// <summary>The spends decided but not yet confirmed: their money is still at the escrow address.</summary>
     public static IReadOnlyList<EscrowSpendRecord> Unconfirmed(Contract contract) =>
-        // Spends that pay the ledger's payouts; the return of an unexpected coin carries none (that coin was never counted).
-        contract.IsNonCustodial ? contract.NonCustodial.Spends.Where(s => s.Status != EscrowSpendStatus.Confirmed && s.PayoutIds.Count > 0).OrderBy(s => s.OpenedAt).ToList() : [];
+        contract.IsNonCustodial ? contract.NonCustodial.UnconfirmedPayoutSpends() : [];
 
     /// <summary>A spend's kind as the pages name it.</summary>
     public static string Kind(SpendKind kind) => kind switch
