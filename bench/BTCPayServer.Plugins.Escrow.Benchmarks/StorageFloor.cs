@@ -23,19 +23,32 @@ public static class StorageFloor
     /// connections; <paramref name="template"/> is a contract the real path already applied an invoice-settled event to.
     /// Answers events per second and this process's CPU per event (ms).
     /// </summary>
+    /// <param name="appended">
+    /// A what-if, not the schema the plugin has: the event's payment appended as a row of its own (a table the benchmark
+    /// makes) and the contract row's small columns updated in place (audit head, revision, summary; not its JSON lists,
+    /// nor the time the staff list's index orders by, so the update can stay on its page). The reads are the same.
+    /// </param>
     public static async Task<(double EventsPerSecond, double ClientCpuMs, double PostgresCpuMs)> RunAsync(
-        BenchDatabase db, Guid template, IReadOnlyList<string> invoiceIds, int producers)
+        BenchDatabase db, Guid template, IReadOnlyList<string> invoiceIds, int producers, bool appended = false, int perTransaction = 1)
     {
         await using var source = NpgsqlDataSource.Create(EscrowDatabase.WithAutoPrepare(db.ConnectionString));
         var written = await TemplateAsync(source, template);
+        if (appended)
+        {
+            await using var connection = await source.OpenConnectionAsync();
+            await using var create = new NpgsqlCommand(
+                "CREATE TABLE IF NOT EXISTS floor_payments (\"ContractId\" uuid NOT NULL, \"PaymentId\" text NOT NULL, \"Data\" jsonb NOT NULL, " +
+                "PRIMARY KEY (\"ContractId\", \"PaymentId\"))", connection);
+            await create.ExecuteNonQueryAsync();
+        }
         var next = -1;
         var meter = CpuMeter.Start();
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, producers).Select(_ => Task.Run(async () =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < invoiceIds.Count)
-                await ApplyAsync(source, written, invoiceIds[i]);
+            while ((i = Interlocked.Increment(ref next)) * perTransaction < invoiceIds.Count)
+                await ApplyAsync(source, written, invoiceIds.Skip(i * perTransaction).Take(perTransaction).ToList(), appended);
         })));
         var seconds = watch.Elapsed.TotalSeconds;
         var (self, postgres, _) = meter.Stop();
@@ -74,10 +87,18 @@ public static class StorageFloor
             Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray());
     }
 
-    private static async Task ApplyAsync(NpgsqlDataSource source, Written w, string invoiceId)
+    /// <summary>The events of <paramref name="invoiceIds"/> one after the other in one transaction (one commit for all of them).</summary>
+    private static async Task ApplyAsync(NpgsqlDataSource source, Written w, IReadOnlyList<string> invoiceIds, bool appended)
     {
         await using var connection = await source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var invoiceId in invoiceIds)
+            await ApplyAsync(connection, transaction, w, invoiceId, appended);
+        await transaction.CommitAsync();
+    }
+
+    private static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Written w, string invoiceId, bool appended)
+    {
 
         // Reads: the owner by its invoice, the whole row, the two child tables (one round trip).
         Guid contractId;
@@ -111,11 +132,15 @@ public static class StorageFloor
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{contractId}|{auditCount + 1}|{eventId}")));
         await using (var writes = new NpgsqlBatch(connection, transaction))
         {
-            var set = string.Join(", ", ContractColumns.Select((c, i) => $"\"{c}\" = ${i + 1}"));
-            var update = new NpgsqlBatchCommand($"UPDATE {Schema}.\"Contracts\" SET {set}, \"AuditCount\" = ${ContractColumns.Length + 1}, " +
-                $"\"Revision\" = ${ContractColumns.Length + 2} WHERE \"Id\" = ${ContractColumns.Length + 3} AND xmin = ${ContractColumns.Length + 4}");
-            for (var i = 0; i < ContractColumns.Length; i++)
-                update.Parameters.Add(Typed(ContractColumns[i] == "AuditHeadHash" ? hash : ContractColumns[i] == "UpdatedAt" ? DateTimeOffset.UtcNow : w.ContractColumns[i], w.ContractTypes[i]));
+            var columns = appended ? ContractColumns.Where(c => c is "AuditHeadHash" or "SummaryFunded" or "SummaryOutstanding").ToArray() : ContractColumns;
+            var set = string.Join(", ", columns.Select((c, i) => $"\"{c}\" = ${i + 1}"));
+            var update = new NpgsqlBatchCommand($"UPDATE {Schema}.\"Contracts\" SET {set}, \"AuditCount\" = ${columns.Length + 1}, " +
+                $"\"Revision\" = ${columns.Length + 2} WHERE \"Id\" = ${columns.Length + 3} AND xmin = ${columns.Length + 4}");
+            foreach (var column in columns)
+            {
+                var i = Array.IndexOf(ContractColumns, column);
+                update.Parameters.Add(Typed(column == "AuditHeadHash" ? hash : column == "UpdatedAt" ? DateTimeOffset.UtcNow : w.ContractColumns[i], w.ContractTypes[i]));
+            }
             update.Parameters.Add(new() { Value = (int)(auditCount + 1) });
             update.Parameters.Add(new() { Value = revision + 1 });
             update.Parameters.Add(new() { Value = contractId });
@@ -133,18 +158,24 @@ public static class StorageFloor
                 "At" => DateTimeOffset.UtcNow,
                 _ => w.Audit[Array.IndexOf(w.AuditNames, name)],
             }));
-            writes.BatchCommands.Add(Insert("ProcessedEvents", w.ProcessedNames, w.ProcessedTypes, name => name switch
-            {
-                "ContractId" => contractId,
-                "EventId" => eventId,
-                "ProcessedAt" => DateTimeOffset.UtcNow,
-                _ => w.Processed[Array.IndexOf(w.ProcessedNames, name)],
-            }));
+            if (appended)
+                // The payment as a row, keyed by the event (no list rewritten, no second key table).
+                writes.BatchCommands.Add(new("INSERT INTO floor_payments (\"ContractId\", \"PaymentId\", \"Data\") VALUES ($1, $2, $3)")
+                {
+                    Parameters = { new() { Value = contractId }, new() { Value = eventId }, Typed(w.ContractColumns[Array.IndexOf(ContractColumns, "Payments")], "jsonb") },
+                });
+            else
+                writes.BatchCommands.Add(Insert("ProcessedEvents", w.ProcessedNames, w.ProcessedTypes, name => name switch
+                {
+                    "ContractId" => contractId,
+                    "EventId" => eventId,
+                    "ProcessedAt" => DateTimeOffset.UtcNow,
+                    _ => w.Processed[Array.IndexOf(w.ProcessedNames, name)],
+                }));
             await writes.ExecuteNonQueryAsync();
             if (writes.BatchCommands[0].RecordsAffected != 1)
                 throw new InvalidOperationException($"The contract of {invoiceId} changed under the storage floor's write.");
         }
-        await transaction.CommitAsync();
     }
 
     private static NpgsqlBatchCommand Insert(string table, string[] names, string[] types, Func<string, object> value)
