@@ -292,6 +292,19 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
         await s.Escrows.SignRefundAsync(s.StoreId, s.ContractId, s.MilestoneId, Build.Agency, s.Agency.Sign(refund.IssuedPsbt), CancellationToken.None);
     }
 
+    /// <summary>Funded on chain, delivered and approved: the release spend waits for the client's and the freelancer's signatures.</summary>
+    private async Task<(MilestoneEscrowRecord Record, EscrowSpendRecord Release)> ReleaseDecidedAsync(Setup s)
+    {
+        var (funding, hot, record) = await RefundSignedAsync(s);
+        Assert.True(s.Chain.Submit(Signed(funding, hot)).IsValid);
+        s.Chain.Mine();
+        await s.Watcher.RunAsync(CancellationToken.None);
+        await s.Parties.SubmitDeliverableAsync(s.FreelancerToken, s.MilestoneId, "Done", [], [], CancellationToken.None);
+        await s.Parties.ApproveAsync(s.ClientToken, s.MilestoneId, CancellationToken.None);
+        await s.Watcher.RunAsync(CancellationToken.None);
+        return (record, Assert.Single((await database.LoadAsync(s.ContractId)).NonCustodial.Spends));
+    }
+
     private async Task<(ContractState, EscrowSpendStatus?)> ListedAsync(Setup s)
     {
         var page = await new EfContractQueries(database.NewContext).ListContractsAsync(new ContractListQuery(s.StoreId), CancellationToken.None);
@@ -400,14 +413,7 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
     public async Task A_payment_to_the_escrow_address_after_the_milestone_was_released_is_seen_and_returned_to_the_client()
     {
         var s = await ActiveAsync();
-        var (funding, hot, record) = await RefundSignedAsync(s);
-        Assert.True(s.Chain.Submit(Signed(funding, hot)).IsValid);
-        s.Chain.Mine();
-        await s.Watcher.RunAsync(CancellationToken.None);
-        await s.Parties.SubmitDeliverableAsync(s.FreelancerToken, s.MilestoneId, "Done", [], [], CancellationToken.None);
-        await s.Parties.ApproveAsync(s.ClientToken, s.MilestoneId, CancellationToken.None);
-        await s.Watcher.RunAsync(CancellationToken.None);
-        var release = Assert.Single((await database.LoadAsync(s.ContractId)).NonCustodial.Spends);
+        var (record, release) = await ReleaseDecidedAsync(s);
         // The staff list says where the closed contract's money stands until the release confirms.
         Assert.Equal((ContractState.Completed, EscrowSpendStatus.Collecting), await ListedAsync(s));
         await s.Escrows.SignSpendAsync(s.ClientToken, release.Id, s.Client.Sign(release.Round.IssuedPsbt), CancellationToken.None);
@@ -445,14 +451,7 @@ public abstract class NonCustodialFlowTests(StoreDatabase database)
     public async Task A_release_the_node_already_has_when_the_last_signature_arrives_counts_as_sent_not_refused()
     {
         var s = await ActiveAsync();
-        var (funding, hot, _) = await RefundSignedAsync(s);
-        Assert.True(s.Chain.Submit(Signed(funding, hot)).IsValid);
-        s.Chain.Mine();
-        await s.Watcher.RunAsync(CancellationToken.None);
-        await s.Parties.SubmitDeliverableAsync(s.FreelancerToken, s.MilestoneId, "Done", [], [], CancellationToken.None);
-        await s.Parties.ApproveAsync(s.ClientToken, s.MilestoneId, CancellationToken.None);
-        await s.Watcher.RunAsync(CancellationToken.None);
-        var spend = Assert.Single((await database.LoadAsync(s.ContractId)).NonCustodial.Spends);
+        var (_, spend) = await ReleaseDecidedAsync(s);
         var clientSigned = s.Client.Sign(spend.Round.IssuedPsbt);
         var freelancerSigned = s.Freelancer.Sign(spend.Round.IssuedPsbt);
         await s.Escrows.SignSpendAsync(s.ClientToken, spend.Id, clientSigned, CancellationToken.None);
