@@ -137,6 +137,8 @@ public sealed class SandboxChainRestartTests
         {
             // The host stops itself (the start-up gate fails): never answering with half a chain.
             await Assert.ThrowsAnyAsync<Exception>(second.InitializeAsync);
+            // The failed start-up is logged by a continuation of the start-up gate, which may run just after the start fails.
+            await Eventually.UntilAsync(() => Task.FromResult(second.LoggedErrors.Any(l => l.Contains("The databases could not be prepared; stopping"))), "the start-up failure is logged");
             var logged = Assert.Single(second.LoggedErrors, l => l.Contains("The databases could not be prepared; stopping"));
             Assert.Contains("sandbox-wallet-regtest.db", logged);
             Assert.Contains("does not exist on this chain", logged);

@@ -248,13 +248,26 @@ public sealed class NonCustodialEscrows(
             outcome = await chain.BroadcastAsync(finalised.Value!.Transaction, cancellationToken);
         // Sent twice at once (the worker's round and the upload of the last signature): the node refuses the second copy
         // of a transaction it already has, which is the spend being sent, not refused.
-        if (!outcome.Accepted && finalised.IsValid && await chain.GetTransactionAsync(outcome.TxId, cancellationToken) is not null)
+        if (!outcome.Accepted && finalised.IsValid && await ChainHasAsync(outcome.TxId, cancellationToken))
             outcome = BroadcastOutcome.Ok(outcome.TxId);
         await _work.RetryAsync((s, ct) => s.FindAsync(contractId, ct), c =>
         {
             c.RecordSpendBroadcast(spendId, outcome.TxId.ToString(), outcome.Accepted ? null : outcome.Refusal ?? "refused", clock.GetUtcNow());
             return true;
         }, cancellationToken, checkAudit: false);
+    }
+
+    /// <summary>Whether the chain already has the transaction; a chain that cannot answer now leaves the refusal standing (the worker offers the spend again).</summary>
+    private async Task<bool> ChainHasAsync(uint256 txid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await chain.GetTransactionAsync(txid, cancellationToken) is not null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
