@@ -63,17 +63,19 @@ public static partial class IngestionBenchmark
         var eight = await Measure(handler, invoices.Skip(eventsPerRun).ToList(), producers: 8);
         var (selfMs, postgresMs, _) = meter.Stop();
         // Warmed up on 30 % of its events, then measured on the rest.
-        var floorWarmUp = eventsPerRun * 3 / 10;
-        await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, floorInvoices.Take(floorWarmUp).ToList(), producers: 8);
-        var floor = await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, floorInvoices.Skip(floorWarmUp).Take(eventsPerRun - floorWarmUp).ToList(), producers: 8);
-        // The what-if (payment appended as a row, no rewrite of the lists), on contracts of its own, warmed up the same way.
-        var what = floorInvoices.Skip(eventsPerRun).Take(eventsPerRun).ToList();
-        await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, what.Take(floorWarmUp).ToList(), producers: 8, appended: true);
-        var appended = await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, what.Skip(floorWarmUp).ToList(), producers: 8, appended: true);
-        // The storage floor with group commit, 8 events per transaction, as the real path stores the events that arrive together.
-        var grouped = floorInvoices.Skip(eventsPerRun * 2).ToList();
-        await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, grouped.Take(floorWarmUp).ToList(), producers: 8, perTransaction: 8);
-        var together = await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, grouped.Skip(floorWarmUp).ToList(), producers: 8, perTransaction: 8);
+        // Each variant on contracts of its own (a third of the floor's each), warmed up on 30 % of them, measured on the rest.
+        async Task<(double EventsPerSecond, double ClientCpuMs, double PostgresCpuMs)> FloorAsync(int variant, bool appended = false, int perTransaction = 1)
+        {
+            var mine = floorInvoices.Skip(eventsPerRun * variant).Take(eventsPerRun).ToList();
+            var warmUp = eventsPerRun * 3 / 10;
+            await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, mine.Take(warmUp).ToList(), producers: 8, appended, perTransaction);
+            return await StorageFloor.RunAsync(db, contracts[eventsPerRun].Id, mine.Skip(warmUp).ToList(), producers: 8, appended, perTransaction);
+        }
+        var floor = await FloorAsync(0);
+        // The what-if: the payment appended as a row, no rewrite of the lists.
+        var appended = await FloorAsync(1, appended: true);
+        // Group commit, 8 events per transaction, as the real path stores the events that arrive together.
+        var together = await FloorAsync(2, perTransaction: 8);
         // Counted apart from the timed runs: logging every command costs time of its own.
         await Measure(countingHandler, counted.Select(x => x.Invoice).ToList(), producers: 1);
         var commandsPerEvent = counter.Commands / 100.0;
@@ -109,20 +111,21 @@ public static partial class IngestionBenchmark
             new("1. payment-event ingestion", "PostgreSQL CPU per event, 8 producers (ms)", $"{postgresMs / eventsPerRun:F2}", "", null),
             new("1. payment-event ingestion", "pgbench: PostgreSQL CPU / pgbench client CPU per transaction (ms)", $"{pgbenchServerMs / pgbenchTransactions:F2} / {pgbenchClientMs / pgbenchTransactions:F2}", "", null),
             // The same reads and writes without EF Core and the domain (StorageFloor): what the data itself costs.
-            new("1. payment-event ingestion", "storage floor: the same statements by hand (Npgsql, no EF), events/s, 8 connections", $"{floor.EventsPerSecond:F0}", "", null),
-            new("1. payment-event ingestion", "storage floor ÷ tps (-c 8)", $"{floor.EventsPerSecond / pgbench:F2}", "", null),
-            new("1. payment-event ingestion", "storage floor: process CPU / PostgreSQL CPU per event (ms)", $"{floor.ClientCpuMs:F2} / {floor.PostgresCpuMs:F2}", "", null),
+            .. FloorRows("storage floor", "storage floor: the same statements by hand (Npgsql, no EF), events/s, 8 connections", floor, pgbench),
             // A what-if, not the plugin's schema (StorageFloor, appended): what a redesign of the event's writes would allow.
-            new("1. payment-event ingestion", "what-if floor: payment appended as a row, the row's lists not rewritten, events/s", $"{appended.EventsPerSecond:F0}", "", null),
-            new("1. payment-event ingestion", "what-if floor ÷ tps (-c 8)", $"{appended.EventsPerSecond / pgbench:F2}", "", null),
-            new("1. payment-event ingestion", "what-if floor: process CPU / PostgreSQL CPU per event (ms)", $"{appended.ClientCpuMs:F2} / {appended.PostgresCpuMs:F2}", "", null),
-            new("1. payment-event ingestion", "storage floor, 8 events per transaction (group commit, as the real path), events/s", $"{together.EventsPerSecond:F0}", "", null),
-            new("1. payment-event ingestion", "storage floor, 8 events per transaction ÷ tps (-c 8)", $"{together.EventsPerSecond / pgbench:F2}", "", null),
-            new("1. payment-event ingestion", "storage floor, 8 per transaction: process CPU / PostgreSQL CPU per event (ms)", $"{together.ClientCpuMs:F2} / {together.PostgresCpuMs:F2}", "", null),
+            .. FloorRows("what-if floor", "what-if floor: payment appended as a row, the row's lists not rewritten, events/s", appended, pgbench),
+            .. FloorRows("storage floor, 8 events per transaction", "storage floor, 8 events per transaction (group commit, as the real path), events/s", together, pgbench),
         ];
     }
 
     private const int WarmUpEvents = 3000;
+
+    private static Result[] FloorRows(string name, string rate, (double EventsPerSecond, double ClientCpuMs, double PostgresCpuMs) floor, double pgbench) =>
+    [
+        new("1. payment-event ingestion", rate, $"{floor.EventsPerSecond:F0}", "", null),
+        new("1. payment-event ingestion", $"{name} ÷ tps (-c 8)", $"{floor.EventsPerSecond / pgbench:F2}", "", null),
+        new("1. payment-event ingestion", $"{name}: process CPU / PostgreSQL CPU per event (ms)", $"{floor.ClientCpuMs:F2} / {floor.PostgresCpuMs:F2}", "", null),
+    ];
 
     /// <summary>
     /// Runs the events (1 and 8 producers, in turns) until they are used up or the JIT has compiled nothing for two

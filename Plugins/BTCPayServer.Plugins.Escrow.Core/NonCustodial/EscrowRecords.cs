@@ -94,16 +94,20 @@ public sealed record NonCustodialState
 
     public StoredEscrowKey? KeyOf(EscrowRole role) => Keys.FirstOrDefault(k => k.Role == role);
 
-    /// <summary>The spends that pay the ledger's payouts and are not confirmed yet (a return of an unexpected coin carries none: that coin was never counted).</summary>
-    public IReadOnlyList<EscrowSpendRecord> UnconfirmedPayoutSpends() =>
-        [.. Spends.Where(s => s.Status != EscrowSpendStatus.Confirmed && s.PayoutIds.Count > 0).OrderBy(s => s.OpenedAt)];
+    /// <summary>
+    /// The spends that pay the ledger's payouts (of one milestone, when given) and are not confirmed yet; a return of an
+    /// unexpected coin carries none (that coin was never counted).
+    /// </summary>
+    public IReadOnlyList<EscrowSpendRecord> UnconfirmedPayoutSpends(Guid? milestoneId = null) =>
+        [.. Spends.Where(s => s.Status != EscrowSpendStatus.Confirmed && s.PayoutIds.Count > 0 && (milestoneId is null || s.MilestoneId == milestoneId))
+            .OrderBy(s => s.OpenedAt)];
 
     /// <summary>
-    /// Where the decided money stands on chain: <see cref="EscrowSpendStatus.Collecting"/> while any payout spend waits
-    /// for signatures, else <see cref="EscrowSpendStatus.Broadcast"/> while one waits for a block; null when every payout
-    /// spend is confirmed (or there is none).
+    /// Where the decided money (of one milestone, when given) stands on chain: <see cref="EscrowSpendStatus.Collecting"/>
+    /// while any payout spend waits for signatures, else <see cref="EscrowSpendStatus.Broadcast"/> while one waits for a
+    /// block; null when every payout spend is confirmed (or there is none).
     /// </summary>
-    public EscrowSpendStatus? UnconfirmedPayoutStatus() => UnconfirmedPayoutSpends() switch
+    public EscrowSpendStatus? UnconfirmedPayoutStatus(Guid? milestoneId = null) => UnconfirmedPayoutSpends(milestoneId) switch
     {
         { Count: 0 } => null,
         var open when open.Any(s => s.Status == EscrowSpendStatus.Collecting) => EscrowSpendStatus.Collecting,

@@ -28,11 +28,13 @@ public static class Display
     /// <summary>The same from a contract's state and where its payout spends stand (a row of the staff list).</summary>
     public static string? OnChainPayoutState(ContractState state, Core.NonCustodial.EscrowSpendStatus? unconfirmedPayout)
     {
-        if (state is not (ContractState.Completed or ContractState.Cancelled) || unconfirmedPayout is null)
+        if (state is not (ContractState.Completed or ContractState.Cancelled) || unconfirmedPayout is not { } status)
             return null;
-        var pending = unconfirmedPayout == Core.NonCustodial.EscrowSpendStatus.Collecting ? "signatures pending" : "waiting for a confirmation";
-        return state == ContractState.Cancelled ? $"Cancelled — refund {pending}" : $"Paying out — {pending}";
+        return state == ContractState.Cancelled ? $"Cancelled — refund {Pending(status)}" : $"Paying out — {Pending(status)}";
     }
+
+    private static string Pending(Core.NonCustodial.EscrowSpendStatus status) =>
+        status == Core.NonCustodial.EscrowSpendStatus.Collecting ? "signatures pending" : "waiting for a confirmation";
 
     public static string Badge(Contract contract) => OnChainPayoutState(contract) is null ? Badge(contract.State) : "bg-warning text-dark";
 
@@ -43,14 +45,10 @@ public static class Display
     /// A decided non-custodial milestone whose escrow transaction is not confirmed yet, in words ("released — signatures
     /// pending"); null otherwise: the ledger says "released" at the decision, the money moves at the confirmation.
     /// </summary>
-    public static string? OnChainPayoutState(Contract contract, Milestone milestone)
-    {
-        if (!contract.IsNonCustodial || contract.NonCustodial.Spends.Where(s => s.MilestoneId == milestone.Id && s.PayoutIds.Count > 0).ToList() is not { Count: > 0 } spends
-            || spends.All(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Confirmed))
-            return null;
-        var pending = spends.Any(s => s.Status == Core.NonCustodial.EscrowSpendStatus.Collecting) ? "signatures pending" : "waiting for a confirmation";
-        return $"{Words(milestone.State)} — {pending}";
-    }
+    public static string? OnChainPayoutState(Contract contract, Milestone milestone) =>
+        contract.IsNonCustodial && contract.NonCustodial.UnconfirmedPayoutStatus(milestone.Id) is { } status
+            ? $"{Words(milestone.State)} — {Pending(status)}"
+            : null;
 
     public static string Badge(Contract contract, Milestone milestone) => OnChainPayoutState(contract, milestone) is null ? Badge(milestone.State) : "bg-warning text-dark";
 
