@@ -36,7 +36,13 @@ public sealed partial class NonCustodialPageTests
             Assert.Equal("Completed", page.Get("#ContractState").GetAttribute("data-state"));
         }
         Assert.Equal("0.00000000 BTC", (await c.Freelancer.OpenAsync(c.FreelancerUrl)).Text("#TotalPaid"));
-        Assert.Equal("Paying out — signatures pending", (await staff.OpenAsync(Urls.Contract(c.Id))).Text("#ContractState"));
+        var staffPage = await staff.OpenAsync(Urls.Contract(c.Id));
+        Assert.Equal("Paying out — signatures pending", staffPage.Text("#ContractState"));
+        // The milestone's row on the staff page: decided, money still on chain (its words in the badge's title).
+        var badge = staffPage.Get("#Milestones tr[data-milestone='1'] .badge");
+        Assert.Equal("Released (on chain: pending)", badge.TextContent.Trim());
+        Assert.Equal("released — signatures pending", badge.GetAttribute("title"));
+        Assert.Contains("bg-warning", badge.ClassList);
         Assert.Equal("Paying out — signatures pending", await ListBadgeAsync(staff, c.Id));
 
         await SignReleaseAsync(c);
@@ -53,7 +59,12 @@ public sealed partial class NonCustodialPageTests
         Assert.Equal("0.00000000 BTC", done.Text("#TotalInEscrow"));
         Assert.Null(done.Find("#TotalBeingPaidOut"));
         Assert.Equal("0.01000000 BTC", done.Text("#TotalPaid"));
-        Assert.Equal("Completed", (await staff.OpenAsync(Urls.Contract(c.Id))).Text("#ContractState"));
+        var confirmed = await staff.OpenAsync(Urls.Contract(c.Id));
+        Assert.Equal("Completed", confirmed.Text("#ContractState"));
+        var settled = confirmed.Get("#Milestones tr[data-milestone='1'] .badge");
+        Assert.Equal("Released", settled.TextContent.Trim());
+        Assert.Equal(Display.Words(Core.Milestones.MilestoneState.Released), settled.GetAttribute("title"));
+        Assert.DoesNotContain("bg-warning", settled.ClassList);
         Assert.Equal("Completed", await ListBadgeAsync(staff, c.Id));
     }
 
