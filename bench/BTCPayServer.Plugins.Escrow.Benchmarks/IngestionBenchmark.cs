@@ -56,12 +56,30 @@ public static partial class IngestionBenchmark
             return c;
         }).ToList();
         await Seeding.StoreAsync(db, floorContracts);
+        // The same path on connections whose statements are not prepared, as inside BTCPay (the plugin uses BTCPay's
+        // connection string as it is; the host and the handler above add Max Auto Prepare). 30 % of its own contracts
+        // warm its connections up, the rest are measured.
+        var unpreparedInvoices = new List<(string InvoiceId, Core.Amounts.Money Amount)>();
+        var unpreparedContracts = Enumerable.Range(0, eventsPerRun * 13 / 10).Select(i =>
+        {
+            var c = Seeding.ActiveContract("store-ingest", eventsPerRun * 5 + 100 + WarmUpEvents + i, 2, fundFirst: false);
+            var invoice = Seeding.OpenInvoice(c, $"inv-unprepared-{i}-{Guid.NewGuid():N}");
+            unpreparedInvoices.Add((invoice.InvoiceId, invoice.Amount));
+            return c;
+        }).ToList();
+        await Seeding.StoreAsync(db, unpreparedContracts);
+        var unpreparedHandler = new PaymentEventHandler(
+            new EfContractStoreFactory(() => EscrowDatabase.CreatePostgres(db.ConnectionString + ";Max Auto Prepare=0")), TimeProvider.System);
         await WarmUpAsync(handler, warmUp.Select(x => x.Invoice).ToList());
 
         var single = await Measure(handler, invoices.Take(eventsPerRun).ToList(), producers: 1);
         var meter = CpuMeter.Start();
         var eight = await Measure(handler, invoices.Skip(eventsPerRun).ToList(), producers: 8);
         var (selfMs, postgresMs, _) = meter.Stop();
+        await Measure(unpreparedHandler, unpreparedInvoices.Skip(eventsPerRun).ToList(), producers: 8);
+        var unpreparedMeter = CpuMeter.Start();
+        var unprepared = await Measure(unpreparedHandler, unpreparedInvoices.Take(eventsPerRun).ToList(), producers: 8);
+        var (unpreparedSelfMs, unpreparedPostgresMs, _) = unpreparedMeter.Stop();
         // Warmed up on 30 % of its events, then measured on the rest.
         // Each variant on contracts of its own (a third of the floor's each), warmed up on 30 % of them, measured on the rest.
         async Task<(double EventsPerSecond, double ClientCpuMs, double PostgresCpuMs)> FloorAsync(int variant, bool appended = false, int perTransaction = 1)
@@ -110,6 +128,10 @@ public static partial class IngestionBenchmark
             // Where the time goes (2 cores: 2,000 ms of CPU per second for the client and the server together).
             new("1. payment-event ingestion", "PostgreSQL CPU per event, 8 producers (ms)", $"{postgresMs / eventsPerRun:F2}", "", null),
             new("1. payment-event ingestion", "pgbench: PostgreSQL CPU / pgbench client CPU per transaction (ms)", $"{pgbenchServerMs / pgbenchTransactions:F2} / {pgbenchClientMs / pgbenchTransactions:F2}", "", null),
+            // Inside BTCPay the plugin's statements are not prepared unless BTCPay's connection string says so.
+            new("1. payment-event ingestion", "events/s, 8 producers, statements not prepared (as inside BTCPay by default)", $"{unprepared:F0}", "", null),
+            new("1. payment-event ingestion", "not prepared ÷ tps (-c 8)", $"{unprepared / pgbench:F2}", "", null),
+            new("1. payment-event ingestion", "not prepared: process CPU / PostgreSQL CPU per event (ms)", $"{unpreparedSelfMs / eventsPerRun:F2} / {unpreparedPostgresMs / eventsPerRun:F2}", "", null),
             // The same reads and writes without EF Core and the domain (StorageFloor): what the data itself costs.
             .. FloorRows("storage floor", "storage floor: the same statements by hand (Npgsql, no EF), events/s, 8 connections", floor, pgbench),
             // A what-if, not the plugin's schema (StorageFloor, appended): what a redesign of the event's writes would allow.
