@@ -21,18 +21,28 @@ internal sealed class ContractKeys
     /// <summary>Adds and removes key rows for what changed since <see cref="Remember"/> (everything, for a new contract).</summary>
     public void Write(DbContext db, Contract contract)
     {
+        var (events, tokens, removed) = Changes(contract);
+        db.AddRange(events);
+        db.AddRange(tokens);
+        foreach (var hash in removed)
+            db.Remove(new PartyTokenRow { TokenHash = hash, ContractId = contract.Id });
+    }
+
+    /// <summary>The key rows to add and the token hashes whose rows to remove, since <see cref="Remember"/>.</summary>
+    public (List<ProcessedEventRow> Events, List<PartyTokenRow> Tokens, List<string> RemovedTokens) Changes(Contract contract)
+    {
         var (events, tokens) = _stored.TryGetValue(contract.Id, out var known) ? known : ([], []);
-        foreach (var e in contract.ProcessedEvents)
-            if (!events.Contains(e.EventId))
-                db.Add(new ProcessedEventRow { EventId = e.EventId, ContractId = contract.Id, Kind = e.Kind, ProcessedAt = e.ProcessedAt });
+        var newEvents = contract.ProcessedEvents.Where(e => !events.Contains(e.EventId))
+            .Select(e => new ProcessedEventRow { EventId = e.EventId, ContractId = contract.Id, Kind = e.Kind, ProcessedAt = e.ProcessedAt })
+            .ToList();
         var current = new HashSet<string>(StringComparer.Ordinal);
+        var newTokens = new List<PartyTokenRow>();
         foreach (var access in contract.PartyAccess)
         {
             current.Add(access.TokenHash);
             if (!tokens.Contains(access.TokenHash))
-                db.Add(new PartyTokenRow { TokenHash = access.TokenHash, ContractId = contract.Id, Role = access.Role });
+                newTokens.Add(new PartyTokenRow { TokenHash = access.TokenHash, ContractId = contract.Id, Role = access.Role });
         }
-        foreach (var removed in tokens.Where(t => !current.Contains(t)))
-            db.Remove(new PartyTokenRow { TokenHash = removed, ContractId = contract.Id });
+        return (newEvents, newTokens, tokens.Where(t => !current.Contains(t)).ToList());
     }
 }

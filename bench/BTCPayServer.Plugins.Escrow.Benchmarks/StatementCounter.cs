@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace BTCPayServer.Plugins.Escrow.Benchmarks;
 
 /// <summary>
-/// Counts what EF sends the server: each executed command (one round trip, however many statements it batches) and
-/// each commit (one more). A figure of the storage shape that does not move with the machine's load.
+/// Counts what the storage sends the server: each executed command (one round trip, however many statements it
+/// batches) and each commit (one more), whether EF sent it or the hand-written contract path (its own event ids). A
+/// figure of the storage shape that does not move with the machine's load.
 /// </summary>
 public sealed class StatementCounter : ILoggerFactory, ILoggerProvider, ILogger
 {
@@ -17,9 +18,9 @@ public sealed class StatementCounter : ILoggerFactory, ILoggerProvider, ILogger
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        if (eventId.Id == RelationalEventId.CommandExecuted.Id)
+        if (eventId.Id == RelationalEventId.CommandExecuted.Id || eventId.Id == Data.Postgres.ContractRowsEvents.BatchExecuted.Id)
             Interlocked.Increment(ref _commands);
-        else if (eventId.Id == RelationalEventId.TransactionCommitted.Id)
+        else if (eventId.Id == RelationalEventId.TransactionCommitted.Id || eventId.Id == Data.Postgres.ContractRowsEvents.TransactionCommitted.Id)
             Interlocked.Increment(ref _commits);
     }
 

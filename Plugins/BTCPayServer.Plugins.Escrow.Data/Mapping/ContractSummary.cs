@@ -28,30 +28,34 @@ internal static class ContractSummary
         contract.Property<int>(OpenDisputes);
     }
 
-    /// <summary>Computes the figures from the contract about to be saved and sets them on its row.</summary>
-    public static void Write(DbContext db, Contract contract)
+    /// <summary>The figures of the contract about to be saved, by column: amounts in its currency, and a count.</summary>
+    public static Dictionary<string, object> Figures(Contract contract)
     {
         var ledger = contract.Ledger;
         var zero = Money.Zero(contract.Currency);
-        var row = db.Entry(contract);
-        // What the contract is worth now: cancelled milestones (never funded, or amended away) no longer count.
-        Set(row, Total, contract.Milestones.Where(m => m.State != MilestoneState.Cancelled).Aggregate(zero, (sum, m) => sum + m.Amount));
-        // Funded towards the amounts: a client-paid fee is funded with its milestone but is not part of the total.
-        Set(row, Funded, contract.Milestones.Aggregate(zero, (sum, m) => sum + Money.Min(m.Funded, m.Amount)));
-        Set(row, Released, ledger.ReleasedToFreelancer);
-        Set(row, Refunded, ledger.RefundedToClient);
-        // Still to be paid by the client: what milestones waiting for funding lack.
-        Set(row, Outstanding, contract.Milestones.Where(m => m.State == MilestoneState.Pending).Aggregate(zero, (sum, m) => sum + m.Outstanding));
-        var disputes = row.Property<int>(OpenDisputes);
-        var open = contract.Disputes.Count(d => d.IsActive);
-        if (disputes.CurrentValue != open)
-            disputes.CurrentValue = open;
+        return new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            // What the contract is worth now: cancelled milestones (never funded, or amended away) no longer count.
+            [Total] = contract.Milestones.Where(m => m.State != MilestoneState.Cancelled).Aggregate(zero, (sum, m) => sum + m.Amount).Amount,
+            // Funded towards the amounts: a client-paid fee is funded with its milestone but is not part of the total.
+            [Funded] = contract.Milestones.Aggregate(zero, (sum, m) => sum + Money.Min(m.Funded, m.Amount)).Amount,
+            [Released] = ledger.ReleasedToFreelancer.Amount,
+            [Refunded] = ledger.RefundedToClient.Amount,
+            // Still to be paid by the client: what milestones waiting for funding lack.
+            [Outstanding] = contract.Milestones.Where(m => m.State == MilestoneState.Pending).Aggregate(zero, (sum, m) => sum + m.Outstanding).Amount,
+            [OpenDisputes] = contract.Disputes.Count(d => d.IsActive),
+        };
     }
 
-    private static void Set(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Contract> row, string column, Money value)
+    /// <summary>Computes the figures from the contract about to be saved and sets them on its tracked row.</summary>
+    public static void Write(DbContext db, Contract contract)
     {
-        var property = row.Property<decimal>(column);
-        if (property.CurrentValue != value.Amount)
-            property.CurrentValue = value.Amount;
+        var row = db.Entry(contract);
+        foreach (var (column, value) in Figures(contract))
+        {
+            var property = row.Property(column);
+            if (!Equals(property.CurrentValue, value))
+                property.CurrentValue = value;
+        }
     }
 }

@@ -1,0 +1,237 @@
+using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Contracts;
+using BTCPayServer.Plugins.Escrow.Data.Postgres;
+using BTCPayServer.Plugins.Escrow.Data.Tests.Builders;
+using BTCPayServer.Plugins.Escrow.Data.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace BTCPayServer.Plugins.Escrow.Data.Tests;
+
+/// <summary>
+/// On PostgreSQL the contract store loads and saves contracts by hand (<see cref="PostgresContractRows"/>), not through
+/// EF's change tracking. Its rows must be EF's rows, both ways: what one writes, the other reads identically, and a row
+/// the hand path wrote is the row EF writes for the same contract, column by column (JSON lists compared as jsonb).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresHandWrittenRowsTests(PostgresDatabase db)
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task Each_act_saved_by_hand_reads_the_same_by_hand_and_through_EF_and_each_act_saved_by_EF_too()
+    {
+        foreach (var byHand in new[] { true, false })
+        {
+            var clock = Build.Clock();
+            var lifecycle = new Lifecycle(clock);
+            var contract = Build.Draft(clock);
+            await using (var store = new EfContractStore(db.NewContext(), byHand))
+                await store.AddAsync(contract, None);
+            await AssertBothReadAsync(contract.Id, Snapshot.Of(contract));
+            foreach (var (step, i) in lifecycle.Steps.Select((s, i) => (s, i)))
+            {
+                lifecycle.Tick(i);
+                await using var store = new EfContractStore(db.NewContext(), byHand);
+                var loaded = (await store.FindAsync(contract.Id, None))!;
+                step(loaded);
+                await store.SaveAsync(loaded, None);
+                await AssertBothReadAsync(contract.Id, Snapshot.Of(loaded));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_contract_written_by_hand_is_the_row_EF_writes_for_it()
+    {
+        var clock = Build.Clock();
+        var lifecycle = new Lifecycle(clock);
+        var contract = Build.Draft(clock);
+        await using (var store = new EfContractStore(db.NewContext(), byHand: true))
+            await store.AddAsync(contract, None);
+        foreach (var (step, i) in lifecycle.Steps.Select((s, i) => (s, i)))
+        {
+            lifecycle.Tick(i);
+            await using var store = new EfContractStore(db.NewContext(), byHand: true);
+            var loaded = (await store.FindAsync(contract.Id, None))!;
+            step(loaded);
+            await store.SaveAsync(loaded, None);
+        }
+        var byHand = await RowsAsync(contract.Id);
+
+        // EF rewrites every column of the same contract, loaded through EF: first the row's JSON lists and figures
+        // are blanked, so a column EF would write differently (or not at all) shows.
+        await using (var context = db.NewContext())
+        {
+            var store = new EfContractStore(context, byHand: false);
+            var loaded = (await store.FindAsync(contract.Id, None))!;
+            await db.ExecuteAsync(
+                $"UPDATE {db.Table("Contracts")} SET \"Milestones\" = '[]', \"TermsVersions\" = '[]', \"Disputes\" = '[]', \"Payments\" = '[]', " +
+                $"\"Allocations\" = '[]', \"ProcessedEvents\" = '[]', \"PartyAccess\" = '[]', \"SummaryTotal\" = -1, \"SummaryOpenDisputes\" = -1, \"Title\" = 'x' WHERE \"Id\" = {{0}}",
+                contract.Id);
+            await db.ExecuteAsync($"UPDATE {db.Table("FundingInvoices")} SET \"CheckoutLink\" = 'x', \"Position\" = 99 WHERE \"ContractId\" = {{0}}", contract.Id);
+            await db.ExecuteAsync($"UPDATE {db.Table("PayoutInstructions")} SET \"Description\" = 'x', \"Position\" = 99 WHERE \"ContractId\" = {{0}}", contract.Id);
+            var row = context.Entry(loaded);
+            row.Property(PostgresEscrowDbContext.RowVersion).OriginalValue = await RowVersionAsync(contract.Id);
+            row.State = EntityState.Modified;
+            foreach (var complex in row.Metadata.GetComplexProperties())
+                if (complex.IsCollection)
+                    row.ComplexCollection(complex).IsModified = true;
+            foreach (var child in loaded.Invoices.Cast<object>().Concat(loaded.Payouts))
+                context.Entry(child).State = EntityState.Modified;
+            await context.SaveChangesAsync();
+        }
+        var byEf = await RowsAsync(contract.Id);
+
+        Assert.Equal(byEf.Contract, byHand.Contract);
+        Assert.Equal(byEf.Invoices, byHand.Invoices);
+        Assert.Equal(byEf.Payouts, byHand.Payouts);
+        Assert.Contains("\"Milestones\": [{", byHand.Contract, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_save_writes_only_the_columns_that_changed_and_no_list_that_did_not()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Draft(clock);
+        new Lifecycle(clock).RunAll(contract);
+        await using (var store = new EfContractStore(db.NewContext(), byHand: true))
+            await store.AddAsync(contract, None);
+
+        var log = new StatementLog();
+        await using (var store = new EfContractStore(EscrowDatabase.CreatePostgres(db.ConnectionString, log), byHand: true))
+        {
+            var loaded = (await store.FindAsync(contract.Id, None))!;
+            log.Clear();
+            await store.SaveAsync(loaded, None);
+        }
+        var update = Assert.Single(log.Saves);
+        // Only the revision (bumped by every save, so that concurrent writers always conflict), by key and row version.
+        Assert.Equal("UPDATE \"BTCPayServer.Plugins.Escrow\".\"Contracts\" SET \"Revision\" = $1 WHERE \"Id\" = $2 AND \"xmin\" = $3 RETURNING \"xmin\"", update);
+    }
+
+    [Fact]
+    public async Task A_save_over_a_stale_row_stores_nothing_and_is_a_conflict()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Draft(clock);
+        Build.Activate(contract, clock);
+        await using (var store = new EfContractStore(db.NewContext(), byHand: true))
+            await store.AddAsync(contract, None);
+
+        // Someone changed the row alone (no key this save writes is taken): its row version alone says so.
+        await using (var store = new EfContractStore(db.NewContext(), byHand: true))
+        {
+            var loaded = (await store.FindAsync(contract.Id, None))!;
+            await db.ExecuteAsync($"UPDATE {db.Table("Contracts")} SET \"Title\" = \"Title\" WHERE \"Id\" = {{0}}", contract.Id);
+            var invoiceId = Build.Unique("inv");
+            Build.Invoice(loaded, clock, invoiceId, 2);
+            var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.SaveAsync(loaded, None));
+            Assert.Equal(contract.Id, conflict.ContractId);
+            await AssertStoredAsync(contract, invoiceId);
+        }
+
+        // Another writer saved an act first: its audit entry took the sequence this save's entry has.
+        await using var first = new EfContractStore(db.NewContext(), byHand: true);
+        await using var second = new EfContractStore(db.NewContext(), byHand: true);
+        var a = (await first.FindAsync(contract.Id, None))!;
+        var b = (await second.FindAsync(contract.Id, None))!;
+        Build.Invoice(a, clock, Build.Unique("inv-a"), 1);
+        await first.SaveAsync(a, None);
+        var invoiceB = Build.Unique("inv-b");
+        Build.Invoice(b, clock, invoiceB, 2);
+        Assert.Equal(contract.Id, (await Assert.ThrowsAsync<ConcurrencyConflictException>(() => second.SaveAsync(b, None))).ContractId);
+        await AssertStoredAsync(a, invoiceB);
+    }
+
+    private async Task AssertStoredAsync(Contract expected, string notStoredInvoice)
+    {
+        var stored = await db.LoadAsync(expected.Id);
+        Assert.Equal(Snapshot.Of(expected), Snapshot.Of(stored));
+        Assert.DoesNotContain(stored.Invoices, i => i.InvoiceId == notStoredInvoice);
+        await using var store = new EfContractStore(db.NewContext());
+        Assert.Equal(expected.AuditCount, (await store.ReadAsync(expected.Id, None)).Count);
+        Assert.Equal(0, await db.ExecuteAsync($"UPDATE {db.Table("FundingInvoices")} SET \"Position\" = \"Position\" WHERE \"InvoiceId\" = {{0}}", notStoredInvoice));
+    }
+
+    [Fact]
+    public async Task A_contract_is_saved_by_the_store_that_loaded_it_only()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Draft(clock);
+        await using (var store = new EfContractStore(db.NewContext(), byHand: true))
+            await store.AddAsync(contract, None);
+        await using var other = new EfContractStore(db.NewContext(), byHand: true);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => other.SaveAsync(contract, None));
+        Assert.Contains("the store that loaded it", error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task AssertBothReadAsync(Guid contractId, string expected)
+    {
+        await using (var store = new EfContractStore(db.NewContext(), byHand: true))
+            Assert.Equal(expected, Snapshot.Of((await store.FindAsync(contractId, None))!));
+        await using (var store = new EfContractStore(db.NewContext(), byHand: false))
+            Assert.Equal(expected, Snapshot.Of((await store.FindAsync(contractId, None))!));
+    }
+
+    /// <summary>The contract's row and its child rows as PostgreSQL prints them (jsonb: key order and spacing its own).</summary>
+    private async Task<(string Contract, string Invoices, string Payouts)> RowsAsync(Guid contractId)
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        async Task<string> Json(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue(contractId);
+            return (string)(await command.ExecuteScalarAsync())!;
+        }
+        return (
+            await Json($"SELECT to_jsonb(c)::text FROM {db.Table("Contracts")} c WHERE \"Id\" = $1"),
+            await Json($"SELECT jsonb_agg(to_jsonb(i) ORDER BY \"Position\")::text FROM {db.Table("FundingInvoices")} i WHERE \"ContractId\" = $1"),
+            await Json($"SELECT jsonb_agg(to_jsonb(p) ORDER BY \"Position\")::text FROM {db.Table("PayoutInstructions")} p WHERE \"ContractId\" = $1"));
+    }
+
+    private async Task<uint> RowVersionAsync(Guid contractId)
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT xmin FROM {db.Table("Contracts")} WHERE \"Id\" = $1", connection);
+        command.Parameters.AddWithValue(contractId);
+        return (uint)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The statements of each save batch the hand-written path logs.</summary>
+    private sealed class StatementLog : ILoggerFactory, ILogger
+    {
+        private readonly List<string> _saves = [];
+
+        public IReadOnlyList<string> Saves
+        {
+            get { lock (_saves) return [.. _saves]; }
+        }
+
+        public void Clear()
+        {
+            lock (_saves)
+                _saves.Clear();
+        }
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id != ContractRowsEvents.BatchExecuted.Id || state is not IReadOnlyList<KeyValuePair<string, object?>> values)
+                return;
+            var what = values.First(v => v.Key == "What").Value as string;
+            if (what != "Saving contracts")
+                return;
+            lock (_saves)
+                _saves.AddRange(((string)values.First(v => v.Key == "Statements").Value!).Split(";\n"));
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public ILogger CreateLogger(string categoryName) => this;
+        public void AddProvider(ILoggerProvider provider) { }
+        public void Dispose() { }
+    }
+}
