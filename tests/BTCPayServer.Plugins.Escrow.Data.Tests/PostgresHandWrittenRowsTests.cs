@@ -122,7 +122,9 @@ public sealed class PostgresHandWrittenRowsTests(PostgresDatabase db)
         }
         var update = Assert.Single(log.Saves);
         // Only the revision (bumped by every save, so that concurrent writers always conflict), by key and row version.
-        Assert.Equal("UPDATE \"BTCPayServer.Plugins.Escrow\".\"Contracts\" SET \"Revision\" = $1 WHERE \"Id\" = $2 AND \"xmin\" = $3 RETURNING \"xmin\"", update);
+        Assert.Equal(
+            "WITH saved AS (UPDATE \"BTCPayServer.Plugins.Escrow\".\"Contracts\" SET \"Revision\" = $1 WHERE \"Id\" = $2 AND \"xmin\" = $3 RETURNING \"xmin\") " +
+            "SELECT \"xmin\" FROM saved UNION ALL SELECT \"BTCPayServer.Plugins.Escrow\".\"ContractChanged\"($2) WHERE NOT EXISTS (SELECT FROM saved)", update);
     }
 
     [Fact]
@@ -157,6 +159,21 @@ public sealed class PostgresHandWrittenRowsTests(PostgresDatabase db)
         Build.Invoice(b, clock, invoiceB, 2);
         Assert.Equal(contract.Id, (await Assert.ThrowsAsync<ConcurrencyConflictException>(() => second.SaveAsync(b, None))).ContractId);
         await AssertStoredAsync(a, invoiceB);
+
+        // The row version matches, but a later statement of the batch fails (the event's id is taken by a key row
+        // written behind this store's back): the contract row's update, earlier in the same batch, is undone too.
+        await using var third = new EfContractStore(db.NewContext(), byHand: true);
+        var c = (await third.FindAsync(contract.Id, None))!;
+        var eventId = Build.Unique("evt");
+        await db.ExecuteAsync(
+            $"INSERT INTO {db.Table("ProcessedEvents")} (\"EventId\", \"ContractId\", \"Kind\", \"ProcessedAt\") VALUES ({{0}}, {{1}}, 'InvoiceSettled', now())",
+            eventId, contract.Id);
+        c.ApplyPaymentEvent(Build.Settled(c.Invoices[0], clock, eventId, Build.Unique("pay")), clock.GetUtcNow());
+        Assert.NotEmpty(c.Payments);
+        Assert.Equal(contract.Id, (await Assert.ThrowsAsync<ConcurrencyConflictException>(() => third.SaveAsync(c, None))).ContractId);
+        var stored = await db.LoadAsync(contract.Id);
+        Assert.Equal(Snapshot.Of(a), Snapshot.Of(stored));
+        Assert.Empty(stored.Payments);
     }
 
     private async Task AssertStoredAsync(Contract expected, string notStoredInvoice)

@@ -137,16 +137,17 @@ internal sealed class PostgresContractRows
         var connection = await OpenAsync(cancellationToken);
         try
         {
-            var outer = CurrentTransaction;
-            await using var transaction = outer is null ? await connection.BeginTransactionAsync(cancellationToken) : null;
-            await using var batch = new NpgsqlBatch(connection) { Transaction = outer ?? transaction };
+            // Without a transaction of the caller's, the batch is its own: PostgreSQL runs the statements up to the batch's
+            // one Sync as one implicit transaction, and any failure (a key already taken, the guard of a stale row)
+            // rolls all of them back. So a save is one round trip, with no BEGIN and COMMIT around it.
+            await using var batch = new NpgsqlBatch(connection) { Transaction = CurrentTransaction };
             var owner = new Dictionary<NpgsqlBatchCommand, Contract>();
             var saved = new List<(Contract Contract, Loaded Next)>();
             // The contract rows first, each answering its new row version: their result sets come in this order.
             foreach (var contract in contracts)
             {
                 var next = new Loaded(_shapes.Contract.Values(contract, Shadow(ContractSummary.Figures(contract))));
-                var command = adding ? Insert(_shapes.Contract, next.Row, returning: true) : Update(_shapes.Contract, next.Row, _loaded[contract].Row, guarded: true);
+                var command = adding ? Insert(_shapes.Contract, next.Row, returning: true) : GuardedUpdate(_shapes.Contract, next.Row, _loaded[contract].Row);
                 batch.BatchCommands.Add(command!);
                 owner[command!] = contract;
                 saved.Add((contract, next));
@@ -184,17 +185,13 @@ internal sealed class PostgresContractRows
                 {
                 }
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure)
             {
                 throw new ConcurrencyConflictException(e.BatchCommand is { } failed && owner.TryGetValue((NpgsqlBatchCommand)failed, out var c) ? c.Id : contracts.First().Id);
             }
+            // Unreachable while the guard raises; were a row version missing, the save would not count as stored.
             if (stale is not null)
                 throw new ConcurrencyConflictException(stale.Id);
-            if (transaction is not null)
-            {
-                await transaction.CommitAsync(cancellationToken);
-                _logger.LogDebug(ContractRowsEvents.TransactionCommitted, "Committed the save of {Count} contract(s)", saved.Count);
-            }
             foreach (var (contract, next) in saved)
             {
                 next.Contract = contract;
@@ -246,7 +243,7 @@ internal sealed class PostgresContractRows
             var row = shape.Values(items[i], name => name == ValueMapping.Position ? position : throw UnknownShadow(shape, name));
             var key = row[shape.Key!.Index]!;
             next[key] = row;
-            var command = before is not null && before.TryGetValue(key, out var stored) ? Update(shape, row, stored, guarded: false) : Insert(shape, row, returning: false);
+            var command = before is not null && before.TryGetValue(key, out var stored) ? Update(shape, row, stored) : Insert(shape, row, returning: false);
             if (command is not null)
                 Add(batch, owner, contract, command);
         }
@@ -268,34 +265,44 @@ internal sealed class PostgresContractRows
         return command;
     }
 
+    /// <summary>The changed columns of a child row, by its key; null when nothing changed.</summary>
+    private static NpgsqlBatchCommand? Update(TableShape shape, object?[] row, object?[] stored) =>
+        Set(shape, row, stored) is var (command, sets) && sets.Count > 0
+            ? command.With($"UPDATE {shape.Table} SET {sets} WHERE {shape.Key!.Sql} = ${command.Add(shape.Key, row)}")
+            : null;
+
     /// <summary>
-    /// The changed columns of a row, by its key (and, <paramref name="guarded"/>, its row version as loaded, answering
-    /// the new one); null when nothing changed.
+    /// The changed columns of a contract row, by its key and its row version as loaded, answering the new row version.
+    /// If the row no longer has that version (another writer saved the contract first), the statement fails through
+    /// the ContractChanged function (migration ContractChangedGuard, SQLSTATE 40001), and the whole batch with it.
     /// </summary>
-    private static NpgsqlBatchCommand? Update(TableShape shape, object?[] row, object?[] stored, bool guarded)
+    private NpgsqlBatchCommand GuardedUpdate(TableShape shape, object?[] row, object?[] stored)
     {
-        var command = new NpgsqlBatchCommand();
-        var sets = new List<string>();
-        foreach (var column in shape.Written)
-        {
-            if (column == shape.Key || TableShape.Column.Same(row[column.Index], stored[column.Index]))
-                continue;
-            command.Parameters.Add(column.Parameter(row[column.Index]));
-            sets.Add($"{column.Sql} = ${command.Parameters.Count}");
-        }
-        if (sets.Count == 0 && !guarded)
-            return null;
+        var (command, sets) = Set(shape, row, stored);
         if (sets.Count == 0)
             throw new InvalidOperationException("A contract save changes its row (its revision at least).");
-        command.Parameters.Add(shape.Key!.Parameter(row[shape.Key.Index]));
-        var where = $"{shape.Key.Sql} = ${command.Parameters.Count}";
-        if (guarded)
-        {
-            command.Parameters.Add(shape.RowVersion!.Parameter(stored[shape.RowVersion.Index]));
-            where += $" AND {shape.RowVersion.Sql} = ${command.Parameters.Count} RETURNING {shape.RowVersion.Sql}";
-        }
-        command.CommandText = $"UPDATE {shape.Table} SET {string.Join(", ", sets)} WHERE {where}";
-        return command;
+        var key = command.Add(shape.Key!, row);
+        var version = command.Add(shape.RowVersion!, stored);
+        var changed = $"{shape.Schema}.{TableShape.Quote("ContractChanged")}";
+        return command.With(
+            $"WITH saved AS (UPDATE {shape.Table} SET {sets} WHERE {shape.Key!.Sql} = ${key} AND {shape.RowVersion!.Sql} = ${version} RETURNING {shape.RowVersion.Sql}) " +
+            $"SELECT {shape.RowVersion.Sql} FROM saved UNION ALL SELECT {changed}(${key}) WHERE NOT EXISTS (SELECT FROM saved)");
+    }
+
+    /// <summary>"col = $n" for each written column whose value is not the stored one, with its parameter.</summary>
+    private static (NpgsqlBatchCommand Command, Sets Sets) Set(TableShape shape, object?[] row, object?[] stored)
+    {
+        var command = new NpgsqlBatchCommand();
+        var sets = new Sets();
+        foreach (var column in shape.Written)
+            if (column != shape.Key && !TableShape.Column.Same(row[column.Index], stored[column.Index]))
+                sets.Add($"{column.Sql} = ${command.Add(column, row)}");
+        return (command, sets);
+    }
+
+    private sealed class Sets : List<string>
+    {
+        public override string ToString() => string.Join(", ", this);
     }
 
     private static NpgsqlBatchCommand Delete(TableShape shape, object key)
@@ -356,5 +363,21 @@ internal sealed class PostgresContractRows
         public TableShape Token { get; }
         public MemberAccess Invoices { get; }
         public MemberAccess Payouts { get; }
+    }
+}
+
+internal static class BatchCommands
+{
+    /// <summary>Adds a column's value from a row as the next parameter; answers its number ($n).</summary>
+    public static int Add(this NpgsqlBatchCommand command, TableShape.Column column, object?[] row)
+    {
+        command.Parameters.Add(column.Parameter(row[column.Index]));
+        return command.Parameters.Count;
+    }
+
+    public static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string text)
+    {
+        command.CommandText = text;
+        return command;
     }
 }

@@ -23,7 +23,8 @@ internal sealed class TableShape
     public TableShape(IEntityType entity)
     {
         EntityType = entity;
-        Table = $"{Quote(entity.GetSchema()!)}.{Quote(entity.GetTableName()!)}";
+        Schema = Quote(entity.GetSchema()!);
+        Table = $"{Schema}.{Quote(entity.GetTableName()!)}";
         _table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         _root = Walk(entity, entity.ClrType);
         SelectList = string.Join(", ", _columns.Select(c => c.Sql));
@@ -42,6 +43,9 @@ internal sealed class TableShape
     public string InsertReturningSql { get; }
 
     public IEntityType EntityType { get; }
+
+    /// <summary>The schema, quoted.</summary>
+    public string Schema { get; }
 
     /// <summary>Schema and table, quoted.</summary>
     public string Table { get; }
