@@ -274,7 +274,7 @@ internal sealed class PostgresContractRows
     /// <summary>
     /// The changed columns of a contract row, by its key and its row version as loaded, answering the new row version.
     /// If the row no longer has that version (another writer saved the contract first), the statement fails through
-    /// the ContractChanged function (migration ContractChangedGuard, SQLSTATE 40001), and the whole batch with it.
+    /// the ContractChanged function (migration HandWrittenContractSaves, SQLSTATE 40001), and the whole batch with it.
     /// </summary>
     private NpgsqlBatchCommand GuardedUpdate(TableShape shape, object?[] row, object?[] stored)
     {
