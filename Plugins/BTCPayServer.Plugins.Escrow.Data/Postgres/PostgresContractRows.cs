@@ -207,7 +207,8 @@ internal sealed class PostgresContractRows
     private void Log(NpgsqlBatch batch, string what)
     {
         if (_logger.IsEnabled(LogLevel.Debug))
-            _logger.LogDebug(ContractRowsEvents.BatchExecuted, "{What}: {Statements}", what, string.Join(";\n", batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.CommandText)));
+            _logger.LogDebug(ContractRowsEvents.BatchExecuted, "{What}: {Count} statements in one batch\n{Statements}", what, batch.BatchCommands.Count,
+                string.Join(";\n", batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.CommandText)));
     }
 
     private NpgsqlTransaction? CurrentTransaction => (NpgsqlTransaction?)_db.Database.CurrentTransaction?.GetDbTransaction();
