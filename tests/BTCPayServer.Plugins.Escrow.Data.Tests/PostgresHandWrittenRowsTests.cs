@@ -187,17 +187,6 @@ public sealed class PostgresHandWrittenRowsTests(PostgresDatabase db)
     }
 
     [Fact]
-    public async Task The_contract_lists_rewritten_by_every_save_are_compressed_with_lz4()
-    {
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT string_agg(attname || '=' || attcompression::text, ',' ORDER BY attname) FROM pg_attribute " +
-            $"WHERE attrelid = '{db.Table("Contracts")}'::regclass AND atttypid = 'jsonb'::regtype AND NOT attisdropped", connection);
-        Assert.Equal("Allocations=l,Disputes=l,Milestones=l,PartyAccess=l,Payments=l,ProcessedEvents=l,TermsVersions=l", await command.ExecuteScalarAsync());
-    }
-
-    [Fact]
     public async Task A_contract_is_saved_by_the_store_that_loaded_it_only()
     {
         var clock = Build.Clock();
