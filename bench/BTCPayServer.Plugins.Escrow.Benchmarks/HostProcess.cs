@@ -122,13 +122,21 @@ public sealed partial class HostProcess : IAsyncDisposable
         _output.Clear();
         await request();
         await Task.Delay(300);
-        var count = _output.Sum(line => line.Contains("Executed DbCommand", StringComparison.Ordinal) ? 1
-            : System.Text.RegularExpressions.Regex.Match(line, @"(\d+) statements? in one batch") is { Success: true } batch ? int.Parse(batch.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
-            : 0);
+        var count = Statements(_output);
         if (count == 0)
             Console.Error.WriteLine("No SQL command was logged during the request; host output was:\n" + string.Join('\n', _output.TakeLast(20)));
         return count;
     }
+
+    /// <summary>
+    /// The SQL statements in lines of the host's log: each EF command, and each statement of the hand-written contract
+    /// path's batches (logged with their count; a contract load is three statements in one round trip).
+    /// </summary>
+    public static int Statements(IEnumerable<string> lines) =>
+        lines.Sum(line => line.Contains("Executed DbCommand", StringComparison.Ordinal) ? 1
+            : System.Text.RegularExpressions.Regex.Match(line, @"(\d+) statements? in one batch") is { Success: true } batch
+                ? int.Parse(batch.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+                : 0);
 
     /// <summary>Waits for a line of the host's output; answers every line written up to and including it.</summary>
     public async Task<IReadOnlyList<string>> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)

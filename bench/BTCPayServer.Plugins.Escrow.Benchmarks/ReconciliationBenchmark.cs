@@ -41,7 +41,7 @@ public static class ReconciliationBenchmark
             {
                 var lines = await host.WaitForLineAsync(l => l.Contains("missed event(s) applied in", StringComparison.Ordinal), TimeSpan.FromMinutes(10));
                 var started = Array.FindLastIndex(lines.ToArray(), l => l.Contains("Reconciliation with the payment gateway: started", StringComparison.Ordinal));
-                var statements = lines.Skip(started).Count(l => l.Contains("Executed DbCommand", StringComparison.Ordinal));
+                var statements = HostProcess.Statements(lines.Skip(started));
                 var summary = lines[^1];
                 var milliseconds = long.Parse(summary[(summary.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].Split(' ')[0]);
                 var applied = int.Parse(summary.Split(" missed event(s)")[0].Split(' ')[^1]);
