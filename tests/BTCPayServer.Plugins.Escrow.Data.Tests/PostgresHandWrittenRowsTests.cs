@@ -187,6 +187,29 @@ public sealed class PostgresHandWrittenRowsTests(PostgresDatabase db)
     }
 
     [Fact]
+    public async Task A_store_answers_the_instance_it_already_has_and_saves_it()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Draft(clock);
+        Build.Activate(contract, clock);
+        var invoice = Build.Invoice(contract, clock, Build.Unique("inv"), 1);
+        await db.AddAsync(contract);
+
+        await using (var store = new EfContractStore(db.NewContext(), byHand: true))
+        {
+            var first = (await store.FindAsync(contract.Id, None))!;
+            var again = await store.FindByInvoiceAsync(invoice.InvoiceId, None);
+            Assert.Same(first, again);
+            Assert.Same(first, Assert.Single(await store.FindByGatewayIdsAsync([invoice.InvoiceId], [], None)));
+            // A change made in place to an array column (the invoice's milestone ids) is a change too.
+            first.Invoices[0].MilestoneIds.Add(Lifecycle.M(first, 2));
+            await store.SaveAsync(first, None);
+        }
+        var stored = await db.LoadAsync(contract.Id);
+        Assert.Equal([Lifecycle.M(stored, 1), Lifecycle.M(stored, 2)], stored.Invoices[0].MilestoneIds);
+    }
+
+    [Fact]
     public async Task A_contract_is_saved_by_the_store_that_loaded_it_only()
     {
         var clock = Build.Clock();

@@ -36,6 +36,7 @@ internal sealed class PostgresContractRows
     private readonly Shapes _shapes;
     private readonly ILogger _logger;
     private readonly Dictionary<Contract, Loaded> _loaded = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Guid, Contract> _byId = [];
 
     public PostgresContractRows(EscrowDbContext db, ContractKeys keys)
     {
@@ -113,6 +114,14 @@ internal sealed class PostgresContractRows
             {
                 var row = new object?[contractShape.Columns.Count];
                 var contract = (Contract)contractShape.Read(reader, 0, row);
+                // A contract this store already has is answered as that instance, as it is now (EF's identity
+                // resolution): two instances of one contract in one unit of work would conflict with each other.
+                if (_byId.TryGetValue(contract.Id, out var known))
+                {
+                    contracts.Add(known);
+                    continue;
+                }
+                _byId[contract.Id] = contract;
                 var loaded = new Loaded(row) { Contract = contract };
                 contracts.Add(contract);
                 byId[contract.Id] = loaded;
@@ -196,6 +205,7 @@ internal sealed class PostgresContractRows
             {
                 next.Contract = contract;
                 _loaded[contract] = next;
+                _byId[contract.Id] = contract;
             }
         }
         finally
@@ -228,7 +238,8 @@ internal sealed class PostgresContractRows
         {
             var row = new object?[shape.Columns.Count];
             var child = shape.Read(reader, 0, row);
-            var loaded = owners[(Guid)row[contractId]!];
+            if (!owners.TryGetValue((Guid)row[contractId]!, out var loaded))
+                continue;
             ((IList)list.Get(loaded.Contract!)!).Add(child);
             rows(loaded)[row[shape.Key!.Index]!] = row;
         }

@@ -176,8 +176,16 @@ internal sealed class TableShape
             ? x.Count == y.Count && Enumerable.Range(0, x.Count).All(i => Equals(x[i], y[i]))
             : Equals(a, b);
 
-        /// <summary>A copy of a stored value that later changes to the object cannot reach.</summary>
-        public static object? Keep(object? stored) => stored is IList list ? list.Cast<object?>().ToArray() : stored;
+        /// <summary>
+        /// A stored value the object and the row as stored never share: an array column (a List&lt;Guid&gt;) is copied,
+        /// so a change made to the object's list in place still differs from the row as loaded.
+        /// </summary>
+        public static object? Keep(object? stored) => stored switch
+        {
+            Array array => array.Clone(),
+            IList list when list.GetType().IsGenericType => Activator.CreateInstance(list.GetType(), list),
+            _ => stored,
+        };
 
         private static Func<NpgsqlDataReader, int, object> Reader(Type type) =>
             (Func<NpgsqlDataReader, int, object>)typeof(Column).GetMethod(nameof(ReadAs), BindingFlags.NonPublic | BindingFlags.Static)!
@@ -198,7 +206,7 @@ internal sealed class TableShape
             {
                 if (member.Column is { Property: { } p } && p.IsShadowProperty())
                     continue;
-                member.Set(instance, member.Nested is { } nested ? nested.Materialize(stored) : member.Column!.FromStored(stored[member.Column.Index]));
+                member.Set(instance, member.Nested is { } nested ? nested.Materialize(stored) : member.Column!.FromStored(Column.Keep(stored[member.Column.Index])));
             }
             return instance;
         }
@@ -212,7 +220,7 @@ internal sealed class TableShape
                 else if (member.Column!.Property is { } p && p.IsShadowProperty())
                     values[member.Column.Index] = p.ValueGenerated == ValueGenerated.OnAddOrUpdate ? null : shadow(p.Name);
                 else
-                    values[member.Column.Index] = member.Column.ToStored(member.Get(instance));
+                    values[member.Column.Index] = Column.Keep(member.Column.ToStored(member.Get(instance)));
             }
         }
     }
