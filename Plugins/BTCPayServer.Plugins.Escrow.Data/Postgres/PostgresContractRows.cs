@@ -177,16 +177,15 @@ internal sealed class PostgresContractRows
                     Add(batch, owner, contract, Insert(_shapes.Audit, _shapes.Audit.Values(entry, NoShadow), returning: false));
             }
             Log(batch, "Saving contracts");
-            Contract? stale = null;
             try
             {
                 await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-                foreach (var (contract, next) in saved)
+                foreach (var (_, next) in saved)
                 {
-                    if (await reader.ReadAsync(cancellationToken))
-                        next.Row[_shapes.Contract.RowVersion!.Index] = reader.GetFieldValue<uint>(0);
-                    else
-                        stale ??= contract;
+                    // An insert or a guarded update answers its row version, or fails (the guard raises on a stale row).
+                    if (!await reader.ReadAsync(cancellationToken))
+                        throw new InvalidOperationException("A contract row's insert or update answered no row version.");
+                    next.Row[_shapes.Contract.RowVersion!.Index] = reader.GetFieldValue<uint>(0);
                     await reader.NextResultAsync(cancellationToken);
                 }
                 // The rest of the batch: a failed statement (a key already taken) surfaces here.
@@ -198,9 +197,6 @@ internal sealed class PostgresContractRows
             {
                 throw new ConcurrencyConflictException(e.BatchCommand is { } failed && owner.TryGetValue((NpgsqlBatchCommand)failed, out var c) ? c.Id : contracts.First().Id);
             }
-            // Unreachable while the guard raises; were a row version missing, the save would not count as stored.
-            if (stale is not null)
-                throw new ConcurrencyConflictException(stale.Id);
             foreach (var (contract, next) in saved)
             {
                 next.Contract = contract;
@@ -279,7 +275,7 @@ internal sealed class PostgresContractRows
 
     /// <summary>The changed columns of a child row, by its key; null when nothing changed.</summary>
     private static NpgsqlBatchCommand? Update(TableShape shape, object?[] row, object?[] stored) =>
-        Set(shape, row, stored) is var (command, sets) && sets.Count > 0
+        Set(shape, row, stored) is var (command, sets) && sets.Length > 0
             ? command.With($"UPDATE {shape.Table} SET {sets} WHERE {shape.Key!.Sql} = ${command.Add(shape.Key, row)}")
             : null;
 
@@ -291,7 +287,7 @@ internal sealed class PostgresContractRows
     private NpgsqlBatchCommand GuardedUpdate(TableShape shape, object?[] row, object?[] stored)
     {
         var (command, sets) = Set(shape, row, stored);
-        if (sets.Count == 0)
+        if (sets.Length == 0)
             throw new InvalidOperationException("A contract save changes its row (its revision at least).");
         var key = command.Add(shape.Key!, row);
         var version = command.Add(shape.RowVersion!, stored);
@@ -301,20 +297,15 @@ internal sealed class PostgresContractRows
             $"SELECT {shape.RowVersion.Sql} FROM saved UNION ALL SELECT {changed}(${key}) WHERE NOT EXISTS (SELECT FROM saved)");
     }
 
-    /// <summary>"col = $n" for each written column whose value is not the stored one, with its parameter.</summary>
-    private static (NpgsqlBatchCommand Command, Sets Sets) Set(TableShape shape, object?[] row, object?[] stored)
+    /// <summary>"col = $n, ..." for each written column whose value is not the stored one, with their parameters.</summary>
+    private static (NpgsqlBatchCommand Command, string Sets) Set(TableShape shape, object?[] row, object?[] stored)
     {
         var command = new NpgsqlBatchCommand();
-        var sets = new Sets();
+        var sets = new List<string>();
         foreach (var column in shape.Written)
             if (column != shape.Key && !TableShape.Column.Same(row[column.Index], stored[column.Index]))
                 sets.Add($"{column.Sql} = ${command.Add(column, row)}");
-        return (command, sets);
-    }
-
-    private sealed class Sets : List<string>
-    {
-        public override string ToString() => string.Join(", ", this);
+        return (command, string.Join(", ", sets));
     }
 
     private static NpgsqlBatchCommand Delete(TableShape shape, object key)
