@@ -33,18 +33,34 @@ public static class EscrowDatabase
 
     /// <summary>Configures a builder (e.g. one from BTCPay's plugin context factory) for the PostgreSQL model.</summary>
     public static DbContextOptionsBuilder<PostgresEscrowDbContext> UsePostgres(DbContextOptionsBuilder<PostgresEscrowDbContext> builder, string connectionString) =>
-        builder.UseNpgsql(WithAutoPrepare(connectionString), ConfigurePostgres);
+        builder.UseNpgsql(WithPoolDefaults(connectionString), ConfigurePostgres);
 
     /// <summary>
-    /// Loading a contract runs the same dozen statements every time; letting Npgsql prepare them saves their parsing and
-    /// planning on each event (measured about a quarter of the load time). A connection string that says otherwise wins.
+    /// The escrow's own connection pool, as the standalone host and the benchmark run it (inside BTCPay the plugin uses
+    /// BTCPay's connection string as it is). Whatever the connection string says wins over both settings:
+    /// <list type="bullet">
+    /// <item>statements are prepared (Npgsql's automatic preparing, 64 per connection): loading a contract runs the same
+    /// few statements every time, and preparing them saves their parsing and planning on each event;</item>
+    /// <item>a connection returned to the pool is not reset (<c>No Reset On Close</c>). With prepared statements Npgsql's
+    /// reset is seven statements (<c>RESET ALL</c>, <c>CLOSE ALL</c>, <c>UNLISTEN *</c>, advisory locks, ...) sent
+    /// before the next command, parsed and run on each connection's every use: a payment event uses two, and the reset
+    /// was more statements than the event's own work (measured: 0.85 against 0.69 ms of PostgreSQL CPU per event, 0.68
+    /// against 0.58 in the process). The escrow keeps no session state that a reset would clear: it never sets a session
+    /// parameter, listens, takes an advisory lock or creates a temporary table (checked by a test that runs its whole
+    /// life cycle on one pooled connection), and Npgsql still rolls back a transaction left open.</item>
+    /// </list>
     /// </summary>
-    public static string WithAutoPrepare(string connectionString)
+    public static string WithPoolDefaults(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.MaxAutoPrepare == 0 && !connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        if (builder.MaxAutoPrepare == 0 && !Says(connectionString, "Auto Prepare"))
             builder.MaxAutoPrepare = 64;
+        if (!Says(connectionString, "Reset On Close"))
+            builder.NoResetOnClose = true;
         return builder.ConnectionString;
+
+        static bool Says(string connectionString, string key) =>
+            connectionString.Replace(" ", "").Contains(key.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Provider options of the PostgreSQL model: the migration history lives in the plugin's schema too.</summary>

@@ -57,8 +57,8 @@ public static partial class IngestionBenchmark
         }).ToList();
         await Seeding.StoreAsync(db, floorContracts);
         // The same path on connections whose statements are not prepared, as inside BTCPay (the plugin uses BTCPay's
-        // connection string as it is; the host and the handler above add Max Auto Prepare). 30 % of its own contracts
-        // warm its connections up, the rest are measured.
+        // connection string as it is; the host and the handler above add Max Auto Prepare and No Reset On Close, see
+        // EscrowDatabase.WithPoolDefaults). 30 % of its own contracts warm its connections up, the rest are measured.
         var unpreparedInvoices = new List<(string InvoiceId, Core.Amounts.Money Amount)>();
         var unpreparedContracts = Enumerable.Range(0, eventsPerRun * 13 / 10).Select(i =>
         {
@@ -69,7 +69,7 @@ public static partial class IngestionBenchmark
         }).ToList();
         await Seeding.StoreAsync(db, unpreparedContracts);
         var unpreparedHandler = new PaymentEventHandler(
-            new EfContractStoreFactory(() => EscrowDatabase.CreatePostgres(db.ConnectionString + ";Max Auto Prepare=0")), TimeProvider.System);
+            new EfContractStoreFactory(() => EscrowDatabase.CreatePostgres(db.ConnectionString + ";Max Auto Prepare=0;No Reset On Close=false")), TimeProvider.System);
         await WarmUpAsync(handler, warmUp.Select(x => x.Invoice).ToList());
 
         var single = await Measure(handler, invoices.Take(eventsPerRun).ToList(), producers: 1);

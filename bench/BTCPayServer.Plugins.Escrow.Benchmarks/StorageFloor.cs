@@ -31,7 +31,7 @@ public static class StorageFloor
     public static async Task<(double EventsPerSecond, double ClientCpuMs, double PostgresCpuMs)> RunAsync(
         BenchDatabase db, Guid template, IReadOnlyList<string> invoiceIds, int producers, bool appended = false, int perTransaction = 1)
     {
-        await using var source = NpgsqlDataSource.Create(EscrowDatabase.WithAutoPrepare(db.ConnectionString));
+        await using var source = NpgsqlDataSource.Create(EscrowDatabase.WithPoolDefaults(db.ConnectionString));
         var written = await TemplateAsync(source, template);
         if (appended)
         {

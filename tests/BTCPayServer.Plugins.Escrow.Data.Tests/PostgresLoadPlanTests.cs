@@ -61,7 +61,7 @@ public sealed class PostgresLoadPlanTests(PostgresDatabase db)
     /// </summary>
     private async Task<long> SequentialScansAsync()
     {
-        NpgsqlConnection.ClearPool(new NpgsqlConnection(EscrowDatabase.WithAutoPrepare(db.ConnectionString)));
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(EscrowDatabase.WithPoolDefaults(db.ConnectionString)));
         NpgsqlConnection.ClearPool(new NpgsqlConnection(db.ConnectionString));
         for (var attempt = 0; ; attempt++)
         {
