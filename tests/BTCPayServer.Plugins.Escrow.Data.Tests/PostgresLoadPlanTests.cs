@@ -56,6 +56,79 @@ public sealed class PostgresLoadPlanTests(PostgresDatabase db)
     }
 
     /// <summary>
+    /// A batch's owner lookup is planned once and its plan kept, whatever the batch's size: the ids are padded to a few
+    /// list sizes, each a statement PostgreSQL keeps a generic plan for. (With the ids as one array parameter it made a
+    /// new plan for every batch: a cached plan assumes ten elements, which never looked better than a plan for three.)
+    /// </summary>
+    [Fact]
+    public async Task A_batch_lookup_keeps_its_plan_for_batches_of_any_size()
+    {
+        var clock = Build.Clock();
+        var invoices = new List<string>();
+        // Enough rows that an index lookup per id costs more than PostgreSQL's allowance for planning again.
+        var contracts = Enumerable.Range(0, Contracts).Select(_ =>
+        {
+            var contract = Build.Draft(clock);
+            Build.Activate(contract, clock);
+            var invoiceId = Build.Unique("inv");
+            Build.Invoice(contract, clock, invoiceId, 1);
+            invoices.Add(invoiceId);
+            return contract;
+        }).ToList();
+        foreach (var chunk in contracts.Chunk(250))
+        {
+            await using var store = new EfContractStore(db.NewContext());
+            await store.AddManyAsync(chunk, CancellationToken.None);
+        }
+        await ExecuteAsync("ANALYZE");
+
+        // One pooled connection, so every lookup runs on the server session read below.
+        var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 1, ApplicationName = "escrow-load-plan-test" }.ConnectionString;
+        var sizes = new[] { 3, 4, 3, 4, 3, 4, 3, 4, 3, 4, 3, 4, 3, 4, 3, 4, 3, 4, 3, 4 };
+        var next = 0;
+        foreach (var size in sizes)
+        {
+            var batch = invoices.Skip(next).Take(size).ToList();
+            next += size;
+            await using var store = new EfContractStore(EscrowDatabase.CreatePostgres(connectionString));
+            var found = await store.FindByGatewayIdsAsync(batch, [], CancellationToken.None);
+            Assert.Equal(batch.Count, found.Count);
+        }
+
+        await using var connection = new NpgsqlConnection(EscrowDatabase.WithPoolDefaults(connectionString));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%\"FundingInvoices\" WHERE \"InvoiceId\" %'",
+            connection);
+        var plans = new List<(string Statement, long Generic, long Custom)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                plans.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+        NpgsqlConnection.ClearPool(connection);
+        // The contracts, their invoices and their payouts: three statements, prepared after a few uses (Npgsql), then
+        // run on their generic plan: each made at most the five custom plans PostgreSQL makes before it compares.
+        Assert.Equal(3, plans.Count);
+        Assert.All(plans, p =>
+        {
+            Assert.True(p.Generic > 0, $"never ran on a generic plan ({p.Custom} custom plans): {p.Statement}");
+            Assert.True(p.Custom <= 5, $"{p.Custom} custom plans: {p.Statement}");
+        });
+    }
+
+    [Fact]
+    public void Gateway_ids_are_padded_to_a_power_of_two_with_the_last_id()
+    {
+        foreach (var (count, padded) in new[] { (1, 1), (2, 2), (3, 4), (5, 8), (8, 8), (9, 16), (64, 64), (100, 128) })
+        {
+            var ids = Enumerable.Range(0, count).Select(i => $"id-{i}").ToList();
+            var values = new List<object> { "before" };
+            var sql = Postgres.PostgresContractRows.Padded(ids, values);
+            Assert.Equal($"IN ({string.Join(", ", Enumerable.Range(2, padded).Select(i => $"${i}"))})", sql);
+            Assert.Equal(["before", .. ids, .. Enumerable.Repeat(ids[^1], padded - count)], values);
+        }
+    }
+
+    /// <summary>
     /// The server's count of sequential scans of the contracts table, once every pooled connection of the test's
     /// database has ended (a backend reports its statistics when it ends; waiting for that makes the count exact).
     /// </summary>

@@ -53,9 +53,9 @@ internal sealed class PostgresContractRows
         $"SELECT {_shapes.Contract.Key!.Sql} FROM {_shapes.Contract.Table} WHERE {_shapes.Contract.Key.Sql} = $1 AND {_shapes.Contract.Sql(nameof(Contract.StoreId))} = $2",
         contractId, storeId);
 
-    public Owners ByInvoice(string invoiceId) => new(InvoiceOwners("$1"), invoiceId);
+    public Owners ByInvoice(string invoiceId) => new(InvoiceOwners("= $1"), invoiceId);
 
-    public Owners ByPullPayment(string pullPaymentId) => new(PullPaymentOwners("$1"), pullPaymentId);
+    public Owners ByPullPayment(string pullPaymentId) => new(PullPaymentOwners("= $1"), pullPaymentId);
 
     public Owners ByPartyTokenHash(string tokenHash) => new(
         $"SELECT {_shapes.Token.Sql(nameof(PartyTokenRow.ContractId))} FROM {_shapes.Token.Table} WHERE {_shapes.Token.Key!.Sql} = $1", tokenHash);
@@ -64,28 +64,42 @@ internal sealed class PostgresContractRows
     /// The owners of any of the ids as one id set (IN over the keys' indexes): PostgreSQL answers it from the indexes,
     /// where an OR of two correlated subqueries scanned every contract row.
     /// </summary>
+    /// <remarks>
+    /// Each id is a parameter of its own, and a list is padded (its last id repeated) to the next power of two: so a
+    /// batch of any size runs one of a few statement texts, and PostgreSQL keeps one plan for each. With the ids as one
+    /// array parameter (<c>= ANY($1)</c>) it planned the three statements again on every batch (its cached plan assumes
+    /// ten elements, which looked worse than a plan for the few a batch has; measured with pg_stat_statements: planning
+    /// was as long as running them, about 0.09 ms of server CPU per event).
+    /// </remarks>
     public Owners ByGatewayIds(IReadOnlyList<string> invoiceIds, IReadOnlyList<string> pullPaymentIds)
     {
         var parts = new List<string>();
         var values = new List<object>();
         if (invoiceIds.Count > 0)
-        {
-            values.Add(invoiceIds.ToArray());
-            parts.Add(InvoiceOwners($"ANY(${values.Count})"));
-        }
+            parts.Add(InvoiceOwners(Padded(invoiceIds, values)));
         if (pullPaymentIds.Count > 0)
-        {
-            values.Add(pullPaymentIds.ToArray());
-            parts.Add(PullPaymentOwners($"ANY(${values.Count})"));
-        }
+            parts.Add(PullPaymentOwners(Padded(pullPaymentIds, values)));
         return new Owners(string.Join(" UNION ", parts), [.. values]);
     }
 
+    /// <summary>"IN ($n, ...)" over the ids, padded to a power of two; the ids are added to <paramref name="values"/>.</summary>
+    internal static string Padded(IReadOnlyList<string> ids, List<object> values)
+    {
+        var count = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ids.Count);
+        var placeholders = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            values.Add(ids[Math.Min(i, ids.Count - 1)]);
+            placeholders[i] = $"${values.Count}";
+        }
+        return $"IN ({string.Join(", ", placeholders)})";
+    }
+
     private string InvoiceOwners(string match) =>
-        $"SELECT {_shapes.Invoice.Sql(nameof(FundingInvoice.ContractId))} FROM {_shapes.Invoice.Table} WHERE {_shapes.Invoice.Key!.Sql} = {match}";
+        $"SELECT {_shapes.Invoice.Sql(nameof(FundingInvoice.ContractId))} FROM {_shapes.Invoice.Table} WHERE {_shapes.Invoice.Key!.Sql} {match}";
 
     private string PullPaymentOwners(string match) =>
-        $"SELECT {_shapes.Payout.Sql(nameof(PayoutInstruction.ContractId))} FROM {_shapes.Payout.Table} WHERE {_shapes.Payout.Sql(nameof(PayoutInstruction.PullPaymentId))} = {match}";
+        $"SELECT {_shapes.Payout.Sql(nameof(PayoutInstruction.ContractId))} FROM {_shapes.Payout.Table} WHERE {_shapes.Payout.Sql(nameof(PayoutInstruction.PullPaymentId))} {match}";
 
     /// <summary>Whether this store loaded (or added) the contract.</summary>
     public bool Knows(Contract contract) => _loaded.ContainsKey(contract);
