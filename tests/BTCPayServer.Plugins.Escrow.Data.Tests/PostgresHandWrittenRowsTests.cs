@@ -1,3 +1,4 @@
+using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Data.Postgres;
@@ -125,6 +126,58 @@ public sealed class PostgresHandWrittenRowsTests(PostgresDatabase db)
         Assert.Equal(
             "WITH saved AS (UPDATE \"BTCPayServer.Plugins.Escrow\".\"Contracts\" SET \"Revision\" = $1 WHERE \"Id\" = $2 AND \"xmin\" = $3 RETURNING \"xmin\") " +
             "SELECT \"xmin\" FROM saved UNION ALL SELECT \"BTCPayServer.Plugins.Escrow\".\"ContractChanged\"($2) WHERE NOT EXISTS (SELECT FROM saved)", update);
+    }
+
+    /// <summary>
+    /// A contract's new audit entries and key rows go in as few statements as there are groups of eight: a payment
+    /// event's four entries are one statement, not four; a contract added with its whole history, a few.
+    /// </summary>
+    [Fact]
+    public async Task New_audit_entries_and_key_rows_are_written_eight_rows_to_a_statement_and_read_back_as_a_valid_chain()
+    {
+        var clock = Build.Clock();
+        var contract = Build.Draft(clock);
+        new Lifecycle(clock).RunAll(contract);
+        var added = contract.UnsavedAuditEntries.Count;
+        Assert.True(added > 2 * TableShape.MaxRowsPerInsert, $"the scenario writes {added} entries");
+        var log = new StatementLog();
+        await using (var store = new EfContractStore(EscrowDatabase.CreatePostgres(db.ConnectionString, log), byHand: true))
+            await store.AddAsync(contract, None);
+        Assert.Equal((added + TableShape.MaxRowsPerInsert - 1) / TableShape.MaxRowsPerInsert, AuditInserts(log).Count);
+        Assert.Equal(added, AuditInserts(log).Sum(RowsOf));
+        // The scenario's three gateway events, one key row each.
+        Assert.Equal(3, RowsOf(Assert.Single(log.Saves, s => s.StartsWith($"INSERT INTO {db.Table("ProcessedEvents")}"))));
+
+        // A settlement: its entries in one statement, its event's key row in one.
+        var second = Build.Draft(clock);
+        Build.Activate(second, clock);
+        Build.Invoice(second, clock, Build.Unique("inv"), 1, 2);
+        await using (var store = new EfContractStore(db.NewContext(), byHand: true))
+            await store.AddAsync(second, None);
+        log.Clear();
+        int written;
+        await using (var store = new EfContractStore(EscrowDatabase.CreatePostgres(db.ConnectionString, log), byHand: true))
+        {
+            var loaded = (await store.FindAsync(second.Id, None))!;
+            loaded.ApplyPaymentEvent(Build.Settled(loaded.Invoices[0], clock, Build.Unique("evt"), Build.Unique("pay")), clock.GetUtcNow());
+            written = loaded.UnsavedAuditEntries.Count;
+            Assert.True(written > 1, $"a settlement writes {written} entries");
+            await store.SaveAsync(loaded, None);
+        }
+        Assert.Equal(written, RowsOf(Assert.Single(AuditInserts(log))));
+        Assert.Equal(1, RowsOf(Assert.Single(log.Saves, s => s.StartsWith($"INSERT INTO {db.Table("ProcessedEvents")}"))));
+
+        foreach (var id in new[] { contract.Id, second.Id })
+        {
+            await using var store = new EfContractStore(db.NewContext(), byHand: true);
+            var stored = (await store.FindAsync(id, None))!;
+            var result = AuditChain.Verify(await store.ReadAsync(id, None));
+            Assert.True(result.IsValid, result.Problem);
+            Assert.Equal((stored.AuditCount, stored.AuditHeadHash), (result.EntryCount, result.HeadHash));
+        }
+
+        List<string> AuditInserts(StatementLog l) => [.. l.Saves.Where(s => s.StartsWith($"INSERT INTO {db.Table("AuditEntries")}"))];
+        static int RowsOf(string insert) => insert.Split("), (").Length;
     }
 
     [Fact]

@@ -32,12 +32,23 @@ internal sealed class TableShape
         Key = key.Count == 1 ? ColumnOf(key[0]) : null;
         RowVersion = _columns.FirstOrDefault(c => c.Property is { ValueGenerated: ValueGenerated.OnAddOrUpdate, IsConcurrencyToken: true });
         Written = _columns.Where(c => c != RowVersion).ToList();
-        InsertSql = $"INSERT INTO {Table} ({string.Join(", ", Written.Select(c => c.Sql))}) VALUES ({string.Join(", ", Written.Select((_, i) => $"${i + 1}"))})";
+        _insertRows = Enumerable.Range(1, MaxRowsPerInsert).Select(rows =>
+            $"INSERT INTO {Table} ({string.Join(", ", Written.Select(c => c.Sql))}) VALUES " +
+            string.Join(", ", Enumerable.Range(0, rows).Select(r => $"({string.Join(", ", Written.Select((_, i) => $"${r * Written.Count + i + 1}"))})"))).ToArray();
+        InsertSql = _insertRows[0];
         InsertReturningSql = RowVersion is null ? InsertSql : $"{InsertSql} RETURNING {RowVersion.Sql}";
     }
 
+    /// <summary>The most rows one insert statement writes (<see cref="InsertRowsSql"/>).</summary>
+    public const int MaxRowsPerInsert = 8;
+
+    private readonly string[] _insertRows;
+
     /// <summary>An insert of every written column, as $1, $2... in <see cref="Written"/> order.</summary>
     public string InsertSql { get; }
+
+    /// <summary>An insert of 1 to <see cref="MaxRowsPerInsert"/> rows, each row's written columns in turn.</summary>
+    public string InsertRowsSql(int rows) => _insertRows[rows - 1];
 
     /// <summary>The insert answering the new row's version.</summary>
     public string InsertReturningSql { get; }
