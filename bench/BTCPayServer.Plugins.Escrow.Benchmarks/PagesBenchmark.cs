@@ -149,9 +149,13 @@ public static class PagesBenchmark
                 i => Get(host, $"{listUrl}/contracts/{ids[i % ids.Count]}"),
                 async i =>
                 {
+                    // The page's six statements: the contract (one batch of three), then its audit chain between two
+                    // reads of the head the row recorded (AuditReceipt.ReadVerifiedAsync).
                     await using var store = factory.Open();
                     await store.FindInStoreAsync(HostProcess.StoreId, ids[i % ids.Count], CancellationToken.None);
+                    await factory.ReadRecordedHeadAsync(ids[i % ids.Count], CancellationToken.None);
                     await factory.ReadAsync(ids[i % ids.Count], CancellationToken.None);
+                    await factory.ReadRecordedHeadAsync(ids[i % ids.Count], CancellationToken.None);
                 });
             // The client's page, as a client with no account opens it: found by the link's hash, with its history.
             var tokens = ids.Select(id => Seeding.ClientTokens[id]).ToList();
