@@ -53,14 +53,14 @@ public static class EscrowDatabase
     public static string WithPoolDefaults(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.MaxAutoPrepare == 0 && !Says(connectionString, "Auto Prepare"))
+        // The keys the string itself gives (Npgsql takes them with or without spaces, in any case), not its values.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>().Select(k => k.Replace(" ", "").ToLowerInvariant()).ToHashSet();
+        if (!given.Contains("maxautoprepare"))
             builder.MaxAutoPrepare = 64;
-        if (!Says(connectionString, "Reset On Close"))
+        if (!given.Contains("noresetonclose"))
             builder.NoResetOnClose = true;
         return builder.ConnectionString;
-
-        static bool Says(string connectionString, string key) =>
-            connectionString.Replace(" ", "").Contains(key.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Provider options of the PostgreSQL model: the migration history lives in the plugin's schema too.</summary>

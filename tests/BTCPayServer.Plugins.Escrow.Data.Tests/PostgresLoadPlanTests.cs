@@ -18,23 +18,7 @@ public sealed class PostgresLoadPlanTests(PostgresDatabase db)
     [Fact]
     public async Task Finding_the_owners_of_gateway_ids_never_scans_the_contracts_table()
     {
-        var clock = Build.Clock();
-        var invoices = new List<string>();
-        var contracts = Enumerable.Range(0, Contracts).Select(_ =>
-        {
-            var contract = Build.Draft(clock);
-            Build.Activate(contract, clock);
-            var invoiceId = Build.Unique("inv");
-            Build.Invoice(contract, clock, invoiceId, 1);
-            invoices.Add(invoiceId);
-            return contract;
-        }).ToList();
-        foreach (var chunk in contracts.Chunk(250))
-        {
-            await using var store = new EfContractStore(db.NewContext());
-            await store.AddManyAsync(chunk, CancellationToken.None);
-        }
-        await ExecuteAsync("ANALYZE");
+        var invoices = await ActiveContractsWithInvoicesAsync();
 
         // Invoices only (the usual batch), invoices and pull payments together, pull payments only.
         (List<string> Invoices, List<string> PullPayments)[] lookups =
@@ -63,24 +47,8 @@ public sealed class PostgresLoadPlanTests(PostgresDatabase db)
     [Fact]
     public async Task A_batch_lookup_keeps_its_plan_for_batches_of_any_size()
     {
-        var clock = Build.Clock();
-        var invoices = new List<string>();
         // Enough rows that an index lookup per id costs more than PostgreSQL's allowance for planning again.
-        var contracts = Enumerable.Range(0, Contracts).Select(_ =>
-        {
-            var contract = Build.Draft(clock);
-            Build.Activate(contract, clock);
-            var invoiceId = Build.Unique("inv");
-            Build.Invoice(contract, clock, invoiceId, 1);
-            invoices.Add(invoiceId);
-            return contract;
-        }).ToList();
-        foreach (var chunk in contracts.Chunk(250))
-        {
-            await using var store = new EfContractStore(db.NewContext());
-            await store.AddManyAsync(chunk, CancellationToken.None);
-        }
-        await ExecuteAsync("ANALYZE");
+        var invoices = await ActiveContractsWithInvoicesAsync();
 
         // One pooled connection, so every lookup runs on the server session read below.
         var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 1, ApplicationName = "escrow-load-plan-test" }.ConnectionString;
@@ -126,6 +94,29 @@ public sealed class PostgresLoadPlanTests(PostgresDatabase db)
             Assert.Equal($"IN ({string.Join(", ", Enumerable.Range(2, padded).Select(i => $"${i}"))})", sql);
             Assert.Equal(["before", .. ids, .. Enumerable.Repeat(ids[^1], padded - count)], values);
         }
+    }
+
+    /// <summary>Stores <see cref="Contracts"/> active contracts, one open invoice each, analyzed; answers the invoice ids.</summary>
+    private async Task<List<string>> ActiveContractsWithInvoicesAsync()
+    {
+        var clock = Build.Clock();
+        var invoices = new List<string>();
+        var contracts = Enumerable.Range(0, Contracts).Select(_ =>
+        {
+            var contract = Build.Draft(clock);
+            Build.Activate(contract, clock);
+            var invoiceId = Build.Unique("inv");
+            Build.Invoice(contract, clock, invoiceId, 1);
+            invoices.Add(invoiceId);
+            return contract;
+        }).ToList();
+        foreach (var chunk in contracts.Chunk(250))
+        {
+            await using var store = new EfContractStore(db.NewContext());
+            await store.AddManyAsync(chunk, CancellationToken.None);
+        }
+        await ExecuteAsync("ANALYZE");
+        return invoices;
     }
 
     /// <summary>

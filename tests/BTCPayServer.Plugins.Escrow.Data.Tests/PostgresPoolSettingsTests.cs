@@ -33,6 +33,11 @@ public sealed class PostgresPoolSettingsTests(PostgresDatabase db)
         foreach (var said in new[] { "Max Auto Prepare=0", "MaxAutoPrepare=0" })
             Assert.Equal(0, new NpgsqlConnectionStringBuilder(EscrowDatabase.WithPoolDefaults($"Host=db;Database=escrow;{said}")).MaxAutoPrepare);
         Assert.Equal(8, new NpgsqlConnectionStringBuilder(EscrowDatabase.WithPoolDefaults("Host=db;Max Auto Prepare=8")).MaxAutoPrepare);
+        // A value that happens to spell a key is a value.
+        var password = new NpgsqlConnectionStringBuilder(EscrowDatabase.WithPoolDefaults("Host=db;Password=NoResetOnClose-MaxAutoPrepare"));
+        Assert.True(password.NoResetOnClose);
+        Assert.Equal(64, password.MaxAutoPrepare);
+        Assert.Equal("NoResetOnClose-MaxAutoPrepare", password.Password);
 
         // What the contexts are built with.
         using var context = EscrowDatabase.CreatePostgres("Host=db;Database=escrow");
