@@ -1,5 +1,5 @@
-using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core;
+using BTCPayServer.Plugins.Escrow.Core.Audit;
 using BTCPayServer.Plugins.Escrow.Core.Contracts;
 using BTCPayServer.Plugins.Escrow.Data.Postgres;
 using BTCPayServer.Plugins.Escrow.Data.Tests.Builders;
